@@ -1,0 +1,359 @@
+"""Query → typed results: hits with highlighted snippets, filters, facets. The only place that parses queries.
+
+Query syntax is Whoosh's: words (all must match), "phrases", AND/OR/NOT, field:value (title:, org:, place:,
+person:, kind:, lang:, year:). A query the parser cannot read falls back to a plain word search.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.query import And, NullQuery, NumericRange, Or, Query, Term, Every, Not
+
+from ingest.dates import date_bounds, is_partial_iso
+from index.schema import FACET_FIELDS, folding_analyzer, open_index
+
+SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
+_FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
+
+
+class QueryError(ValueError):
+    """A filter value the index cannot use (a malformed date, say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    orgs: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    persons: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    exclude_orgs: tuple[str, ...] = ()
+    exclude_places: tuple[str, ...] = ()
+    exclude_persons: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()
+    exclude_langs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    doc_id: str
+    title: str
+    source: str
+    kind: str
+    lang: str
+    date: str | None
+    page: int | None
+    passage_id: str
+    score: float
+    text: str
+    snippet: str  # HTML-safe: the text is escaped, matches are wrapped in <mark>
+    orgs: tuple[str, ...]
+    places: tuple[str, ...]
+    persons: tuple[str, ...]
+    dates: tuple[str, ...]
+    publisher: str | None = None
+    section: str = "body"
+    start: int = 0
+    end: int = 0
+    footnotes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    parsed: str = ""
+    fallback: bool = False
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def _fold(value: str) -> str:
+    return " ".join(t.text for t in folding_analyzer()(value.replace("’", "'")))
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Escaped text with matches in <mark>…</mark>; fragments joined by an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def _text(self, text: str) -> str:
+        return html.escape(text)
+
+
+class Searcher:
+    """An open index for searching; reuse it across searches (it caches facet values per index version)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ix = open_index(path)
+        self._searcher = self.ix.searcher()
+        self._facet_lists: dict[str, list[list[str]]] = {}
+        self._lexicons: dict[str, dict[str, list[str]]] = {}
+        self._highlighter = highlight.Highlighter(
+            fragmenter=highlight.ContextFragmenter(maxchars=320, surround=80),
+            formatter=_MarkFormatter(),
+        )
+
+    # -- lifecycle
+    def refresh(self) -> None:
+        """See what was committed since the index was opened."""
+        if not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
+            self._facet_lists = {}
+            self._lexicons = {}
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    # -- queries
+    def parse(self, text: str) -> tuple[Query, bool]:
+        """The query for `text`, and whether it fell back to plain words."""
+        text = re.sub(r"\b(organisation|organization|language):", lambda m: _FIELD_ALIASES[m.group(1)] + ":", text)
+        text = text.replace("’", "'")
+        if not text.strip():
+            return Every(), False
+        parser = MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup)
+        try:
+            query = parser.parse(text)
+            if isinstance(query, type(NullQuery)) or query is NullQuery:
+                raise ValueError("empty")
+            if _has_error(query):
+                raise ValueError("syntax")
+            return query, False
+        except Exception:  # noqa: BLE001 - whoosh raises many kinds on odd input; any means "not readable"
+            words = re.findall(r"\w+", text)
+            if not words:
+                return NullQuery, True
+            return MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup).parse(" ".join(words)), True
+
+    def _value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
+        """Terms for filter values, matched to the index's spelling without regard to case or accents."""
+        if not values:
+            return []
+        lexicon = self._lexicon(fieldname)
+        terms: list[Query] = []
+        for value in values:
+            folded = _fold(value)
+            matches = lexicon.get(folded) or [value]
+            terms.append(Or([Term(fieldname, m) for m in matches]) if len(matches) > 1 else Term(fieldname, matches[0]))
+        return terms
+
+    def _lexicon(self, fieldname: str) -> dict[str, list[str]]:
+        """Folded value → the spellings the index holds (built once per index version)."""
+        table = self._lexicons.get(fieldname)
+        if table is None:
+            table = {}
+            for term in self._searcher.lexicon(fieldname):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                table.setdefault(_fold(value), []).append(value)
+            self._lexicons[fieldname] = table
+        return table
+
+    def filter_query(self, filters: Filters) -> Query:
+        parts: list[Query] = [Term("type", "passage")]
+        for fieldname, values in (("org", filters.orgs), ("place", filters.places), ("person", filters.persons)):
+            parts.extend(self._value_terms(fieldname, values))
+        if filters.kinds:
+            parts.append(Or([Term("kind", k) for k in filters.kinds]))
+        if filters.langs:
+            parts.append(Or([Term("lang", k) for k in filters.langs]))
+        for bound, name in ((filters.since, "since"), (filters.until, "until")):
+            if bound is not None and not is_partial_iso(bound):
+                raise QueryError(f"--{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
+        if filters.since:
+            parts.append(NumericRange("date_hi", date_bounds(filters.since)[0], None))
+        if filters.until:
+            parts.append(NumericRange("date_lo", 1, date_bounds(filters.until)[1]))
+        excluded: list[Query] = []
+        for fieldname, values in (
+            ("org", filters.exclude_orgs), ("place", filters.exclude_places), ("person", filters.exclude_persons),
+        ):
+            excluded.extend(self._value_terms(fieldname, values))
+        excluded.extend(Term("kind", k) for k in filters.exclude_kinds)
+        excluded.extend(Term("lang", k) for k in filters.exclude_langs)
+        if excluded:
+            parts.append(Not(Or(excluded)))
+        return And(parts)
+
+    def _facet_values(self, fieldname: str) -> list[list[str]]:
+        """For every document number, its values in a facet field (built once per index version)."""
+        cached = self._facet_lists.get(fieldname)
+        if cached is not None:
+            return cached
+        reader = self._searcher.reader()
+        lists: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
+        if fieldname in reader.indexed_field_names():
+            for term in reader.lexicon(fieldname):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                for docnum in reader.postings(fieldname, term).all_ids():
+                    lists[docnum].append(value)
+        self._facet_lists[fieldname] = lists
+        return lists
+
+    def facets(self, docnums: set[int] | list[int], top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
+        out: dict[str, tuple[FacetValue, ...]] = {}
+        for fieldname in FACET_FIELDS:
+            lists = self._facet_values(fieldname)
+            counts: Counter[str] = Counter()
+            for docnum in docnums:
+                counts.update(lists[docnum])
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if fieldname == "year":
+                ordered = sorted(counts.items())
+            out[fieldname] = tuple(FacetValue(v, n) for v, n in ordered[: top if fieldname != "year" else None])
+        return out
+
+    def search(
+        self,
+        text: str,
+        filters: Filters = Filters(),
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        with_facets: bool = True,
+    ) -> SearchResult:
+        t0 = time.perf_counter()
+        query, fallback = self.parse(text)
+        filter_q = self.filter_query(filters)
+        full = And([query, filter_q])
+        kwargs: dict[str, Any] = {"limit": offset + limit, "terms": True}
+        if sort == "date":
+            kwargs.update(sortedby="date_lo", reverse=True)
+        results = self._searcher.search(query, filter=filter_q, **kwargs)
+        results.fragmenter = self._highlighter.fragmenter
+        results.formatter = self._highlighter.formatter
+        hits = tuple(self._hit(h) for h in list(results)[offset : offset + limit])
+        total = len(results)
+        facets: dict[str, tuple[FacetValue, ...]] = {}
+        if with_facets:
+            docnums = self._searcher.docs_for_query(full)
+            facets = self.facets(set(docnums))
+        took = (time.perf_counter() - t0) * 1000
+        return SearchResult(text, total, round(took, 1), hits, facets, str(query), fallback)
+
+    def _hit(self, hit: Any) -> Hit:
+        stored = hit.fields()
+        text = stored.get("content", "")
+        snippet = hit.highlights("content", text=text, top=2) or html.escape(_lead(text))
+        return Hit(
+            doc_id=stored["doc_id"],
+            title=stored.get("title", ""),
+            source=stored.get("source", ""),
+            kind=stored.get("kind", ""),
+            lang=stored.get("lang", ""),
+            date=stored.get("date"),
+            page=stored.get("page"),
+            passage_id=stored["id"],
+            score=round(float(hit.score or 0.0), 4),
+            text=text,
+            snippet=snippet,
+            orgs=_split(stored.get("org")),
+            places=_split(stored.get("place")),
+            persons=_split(stored.get("person")),
+            dates=_split(stored.get("dates")),
+            publisher=stored.get("publisher"),
+            section=stored.get("section", "body"),
+            start=stored.get("start", 0),
+            end=stored.get("end", 0),
+            footnotes=tuple(stored.get("footnotes") or ()),
+        )
+
+    # -- documents and entities
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """The stored record of a document: metadata, text, pages, footnotes, mentions."""
+        found = self._searcher.document(id=f"doc:{doc_id}")
+        if not found:
+            prefix = [d for d in self._searcher.documents(type="document") if d["doc_id"].startswith(doc_id)]
+            found = prefix[0] if len(prefix) == 1 else None
+        return json.loads(found["payload"]) if found else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document's metadata (without its text)."""
+        out = []
+        for stored in self._searcher.documents(type="document"):
+            record = json.loads(stored["payload"])
+            doc = record["document"]
+            doc.pop("text", None)
+            doc.pop("page_spans", None)
+            out.append(doc)
+        return out
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [json.loads(s["payload"]) for s in self._searcher.documents(type="failure")]
+
+    def entities(self, label: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Entities with how many passages mention them and in how many documents."""
+        fields = {"ORG": "org", "PLACE": "place", "PERSON": "person", "DATE": "dates"}
+        wanted = [label] if label else list(fields)
+        reader = self._searcher.reader()
+        stored_doc = self._doc_ids()
+        out: list[dict[str, Any]] = []
+        for lab in wanted:
+            fieldname = fields[lab]
+            if fieldname not in reader.indexed_field_names():
+                continue
+            for term in reader.lexicon(fieldname):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                ids = list(reader.postings(fieldname, term).all_ids())
+                docs = {stored_doc[i] for i in ids if i in stored_doc}
+                out.append({"label": lab, "name": value, "count": len(ids), "documents": len(docs)})
+        out.sort(key=lambda e: (-e["count"], e["name"]))
+        return out[:limit]
+
+    def _doc_ids(self) -> dict[int, str]:
+        cached = self._facet_lists.get("doc_ids")
+        if cached is None:
+            reader = self._searcher.reader()
+            cached = [[""] for _ in range(reader.doc_count_all())]
+            for docnum, stored in reader.iter_docs():
+                cached[docnum] = [stored.get("doc_id", "")]
+            self._facet_lists["doc_ids"] = cached
+        return {i: v[0] for i, v in enumerate(cached) if v[0]}
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "documents": self._searcher.doc_frequency("type", "document"),
+            "passages": self._searcher.doc_frequency("type", "passage"),
+            "failures": self._searcher.doc_frequency("type", "failure"),
+        }
+
+
+def _lead(text: str, chars: int = 300) -> str:
+    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
+
+
+def _has_error(query: Query) -> bool:
+    from whoosh.qparser.syntax import ErrorNode  # noqa: F401 - parse errors surface as error queries
+
+    name = type(query).__name__
+    if name in {"ErrorQuery"}:
+        return True
+    return any(_has_error(q) for q in query.children()) if hasattr(query, "children") else False

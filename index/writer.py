@@ -1,0 +1,136 @@
+"""Add, replace and delete documents atomically.
+
+Whoosh writes new segments and then swaps its table of contents in one step: a crash before `commit()`
+leaves the last committed index as it was. One writer at a time holds the index lock; a second ingest waits
+for it, then gives up with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import LockError
+from whoosh.query import And, Term
+
+from ingest.dates import date_bounds
+from ingest.records import DocumentRecord, Label, to_jsonable
+from index.schema import IndexError_, open_index
+
+
+class IndexBusy(IndexError_):
+    pass
+
+
+def _keywords(values: list[str]) -> str:
+    return ",".join(dict.fromkeys(v.replace(",", " ").strip() for v in values if v.strip()))
+
+
+def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
+    """The index documents for one document record: one per passage, then one for the document itself."""
+    doc = record.document
+    lo, hi = date_bounds(doc.date) if doc.date else (0, 0)
+    common: dict[str, Any] = {
+        "doc_id": doc.id,
+        "source": doc.source,
+        "file_hash": doc.file_hash,
+        "title": doc.title,
+        "kind": doc.kind.value,
+        "lang": doc.language,
+        "publisher": doc.publisher,
+    }
+    if doc.date:
+        common.update(date=doc.date, date_lo=lo, date_hi=hi, year=doc.date[:4])
+    by_passage: dict[str, dict[Label, list[str]]] = {}
+    for m in record.mentions:
+        by_passage.setdefault(m.passage_id, {}).setdefault(m.label, []).append(m.name)
+    out: list[dict[str, Any]] = []
+    for p in record.passages:
+        labels = by_passage.get(p.id, {})
+        fields = dict(common)
+        fields.update(
+            id=p.id,
+            type="passage",
+            section=p.section,
+            start=p.start,
+            end=p.end,
+            footnotes=list(p.footnotes),
+            content=p.text,
+            org=_keywords(labels.get(Label.ORG, [])),
+            place=_keywords(labels.get(Label.PLACE, [])),
+            person=_keywords(labels.get(Label.PERSON, [])),
+            dates=_keywords(labels.get(Label.DATE, [])),
+        )
+        if p.page is not None:
+            fields["page"] = p.page
+        fields["content_fr" if p.lang == "fr" else "content_en"] = p.text
+        out.append(fields)
+    doc_fields = dict(common)
+    doc_fields.update(id=f"doc:{doc.id}", type="document", payload=json.dumps(to_jsonable(record), ensure_ascii=False))
+    out.append(doc_fields)
+    return out
+
+
+class IndexWriter:
+    """The ingest pipeline's sink: replaces a source's records; commits in batches."""
+
+    def __init__(self, path: Path, lock_timeout: float = 30.0) -> None:
+        self.path = path
+        self.ix = open_index(path, create=True)
+        self.lock_timeout = lock_timeout
+        self._writer: Any = None
+        self._searcher = self.ix.searcher()
+
+    def _w(self) -> Any:
+        if self._writer is None:
+            try:
+                self._writer = self.ix.writer(timeout=self.lock_timeout)
+            except LockError as exc:
+                raise IndexBusy(f"{self.path}: another ingest is writing to this index; try again when it ends") from exc
+        return self._writer
+
+    def stored_hash(self, source: str) -> str | None:
+        """The content hash the index holds for a source (indexed or failed), or None."""
+        for kind in ("failure", "document"):
+            found = self._searcher.document(source=source, type=kind)
+            if found:
+                return str(found["file_hash"])
+        return None
+
+    def replace(self, source: str, records: list[DocumentRecord]) -> None:
+        writer = self._w()
+        writer.delete_by_term("source", source)
+        for record in records:
+            for fields in passage_fields(record):
+                writer.add_document(**{k: v for k, v in fields.items() if v is not None and v != ""})
+
+    def record_failure(self, source: str, file_hash: str, reason: str, when: str) -> None:
+        """Remember a file that failed, so that it is reported unchanged until its bytes change."""
+        writer = self._w()
+        writer.delete_by_query(And([Term("source", source), Term("type", "failure")]))
+        writer.add_document(
+            id=f"failure:{source}", type="failure", source=source, file_hash=file_hash,
+            payload=json.dumps({"path": source, "reason": reason, "date": when}),
+        )
+
+    def delete(self, source: str) -> None:
+        self._w().delete_by_term("source", source)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            # A fresh searcher sees what was just committed (refresh() fails on a once-empty index).
+            self._searcher.close()
+            self._searcher = self.ix.searcher()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+    def close(self) -> None:
+        self.commit()
+        self._searcher.close()
+        self.ix.close()
