@@ -1,0 +1,275 @@
+"""The `temoin` command: argument parsing and printing only. A stable contract for scripts and tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest.records import summary_json, to_jsonable
+from ingest.settings import Settings, load_settings
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class CliError(Exception):
+    """A user mistake or an unusable environment: one clear line, a non-zero exit, no traceback."""
+
+
+def _index_path(args: argparse.Namespace, settings: Settings) -> Path:
+    if getattr(args, "index", None):
+        return Path(args.index)
+    return Path(os.environ["TEMOIN_INDEX"]) if os.environ.get("TEMOIN_INDEX") else settings.index
+
+
+def _emit(data: Any, as_json: bool, text: str) -> None:
+    if as_json:
+        print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from index.schema import IndexError_
+    from index.writer import IndexWriter
+    from ingest.entities import load_pipelines
+    from ingest.pipeline import ingest_paths
+
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise CliError(f"no such file or directory: {', '.join(missing)}")
+    try:
+        writer = IndexWriter(_index_path(args, settings))
+    except IndexError_ as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        pipelines = load_pipelines(settings.models)
+        summary = ingest_paths(
+            paths, writer, pipelines, commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size
+        )
+    except IndexError_ as exc:
+        writer.cancel()
+        raise CliError(str(exc)) from exc
+    finally:
+        writer.close()
+    data = summary_json(summary)
+    lines = [f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
+             f"failed {len(data['failed'])}"]
+    lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["failed"]]
+    if args.json:
+        data_out = dict(data)
+        if not args.verbose:
+            data_out.pop("files")
+        print(json.dumps(data_out, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(lines))
+    return EXIT_OK
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from index.search import Filters
+
+    return Filters(
+        orgs=tuple(args.org or ()),
+        places=tuple(args.place or ()),
+        persons=tuple(args.person or ()),
+        kinds=tuple(args.kind or ()),
+        langs=tuple(args.lang or ()),
+        since=args.since,
+        until=args.until,
+    )
+
+
+def _open_searcher(args: argparse.Namespace, settings: Settings) -> Any:
+    from index.schema import IndexError_
+    from index.search import Searcher
+
+    try:
+        return Searcher(_index_path(args, settings))
+    except IndexError_ as exc:
+        raise CliError(str(exc)) from exc
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from index.search import QueryError
+
+    searcher = _open_searcher(args, settings)
+    try:
+        result = searcher.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort)
+    except QueryError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        searcher.close()
+    if args.json:
+        data = {
+            "query": result.query,
+            "total": result.total,
+            "took_ms": result.took_ms,
+            "hits": [
+                {k: v for k, v in to_jsonable(h).items() if k not in {"publisher", "section", "start", "end", "footnotes"}}
+                | {"orgs": list(h.orgs), "places": list(h.places), "persons": list(h.persons), "dates": list(h.dates),
+                   "publisher": h.publisher, "section": h.section, "span": [h.start, h.end],
+                   "footnotes": list(h.footnotes)}
+                for h in result.hits
+            ],
+            "facets": {name: [{"value": f.value, "count": f.count} for f in values]
+                       for name, values in result.facets.items()},
+        }
+        if result.fallback:
+            data["note"] = "the query could not be parsed; searched for its words instead"
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    import html as html_lib
+    import re
+
+    lines = [f"{result.total} passages ({result.took_ms:.0f} ms)"
+             + ("  [query not understood: searched its words]" if result.fallback else "")]
+    for i, h in enumerate(result.hits, start=1 + args.offset):
+        where = f"p. {h.page}" if h.page else "no pages"
+        lines.append(f"\n{i}. {h.title} — {h.kind}, {h.date or 'undated'}, {where}  [{h.doc_id}]")
+        snippet = html_lib.unescape(re.sub(r"</?mark>", "**", h.snippet))
+        lines.append("   " + snippet.replace("\n", " "))
+    _emit(None, False, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
+    searcher = _open_searcher(args, settings)
+    try:
+        found = searcher.entities(args.label, args.limit)
+    finally:
+        searcher.close()
+    text = "\n".join(f"{e['count']:6d}  {e['label']:<6} {e['name']}  ({e['documents']} docs)" for e in found)
+    _emit({"entities": found}, args.json, text or "no entities")
+    return EXIT_OK
+
+
+def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
+    searcher = _open_searcher(args, settings)
+    try:
+        record = searcher.document(args.doc_id)
+    finally:
+        searcher.close()
+    if record is None:
+        raise CliError(f"no document {args.doc_id!r} in the index")
+    doc = record["document"]
+    text = doc["text"]
+    pages = [
+        {"page": page, "start": start, "end": end, "text": text[start:end]}
+        for page, start, end in doc.get("page_spans", [])
+    ]
+    entities: dict[str, dict[str, int]] = {}
+    for m in record["mentions"]:
+        entities.setdefault(m["label"], {}).setdefault(m["name"], 0)
+        entities[m["label"]][m["name"]] += 1
+    data = {
+        "document": {k: v for k, v in doc.items() if k not in {"text", "page_spans"}},
+        "pages": pages,
+        "footnotes": record["footnotes"],
+        "entities": {lab: [{"name": n, "count": c} for n, c in sorted(v.items(), key=lambda kv: -kv[1])]
+                     for lab, v in entities.items()},
+        "passages": len(record["passages"]),
+    }
+    meta = data["document"]
+    lines = [f"{meta['title']}", f"  id {meta['id']} · {meta['kind']} · {meta['language']} · {meta['date'] or 'undated'}"
+             f" · {meta['publisher'] or 'publisher unknown'} · {meta['pages'] or 'no'} pages",
+             f"  source {meta['source']}", f"  {data['passages']} passages, {len(record['footnotes'])} footnotes"]
+    for lab, values in data["entities"].items():
+        lines.append(f"  {lab}: " + ", ".join(v["name"] for v in values[:15]))
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    app = Path(__file__).with_name("app.py")
+    env = dict(os.environ, TEMOIN_INDEX=str(_index_path(args, settings).resolve()))
+    port = args.port or settings.port
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
+    print(f"Temoin UI on http://127.0.0.1:{port}  (index {env['TEMOIN_INDEX']}); Ctrl-C to stop", flush=True)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="temoin", description="Search human-rights documentation.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_index(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--index", help="index directory (default: $TEMOIN_INDEX or ./.temoin/index)")
+        return p
+
+    p = with_index(sub.add_parser("ingest", help="read files and folders into the index"))
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--verbose", action="store_true", help="with --json, add one result per file")
+    p.set_defaults(func=cmd_ingest)
+
+    p = with_index(sub.add_parser("search", help="search passages"))
+    p.add_argument("query", help='words, "phrases", AND/OR/NOT, field:value')
+    p.add_argument("--org", action="append", metavar="X")
+    p.add_argument("--place", action="append", metavar="X")
+    p.add_argument("--person", action="append", metavar="X")
+    p.add_argument("--kind", action="append", choices=["report", "ruling", "testimony", "press", "other"])
+    p.add_argument("--lang", action="append", metavar="L")
+    p.add_argument("--since", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD (document date)")
+    p.add_argument("--until", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD (document date)")
+    p.add_argument("--limit", type=int, default=10, metavar="N")
+    p.add_argument("--offset", type=int, default=0, metavar="N")
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = with_index(sub.add_parser("entities", help="list entities by frequency"))
+    p.add_argument("--label", choices=["ORG", "PLACE", "PERSON", "DATE"])
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_entities)
+
+    p = with_index(sub.add_parser("doc", help="show one document: metadata, pages, entities"))
+    p.add_argument("doc_id", metavar="DOC_ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_doc)
+
+    p = with_index(sub.add_parser("serve", help="start the search UI on 127.0.0.1"))
+    p.add_argument("--port", type=int, metavar="N")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings))
+    except CliError as exc:
+        print(f"temoin: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (OSError, ValueError) as exc:
+        # tomllib / settings errors are user mistakes too
+        print(f"temoin: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
