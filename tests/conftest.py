@@ -1,0 +1,51 @@
+"""Shared fixtures: the real corpus beside the project, spaCy pipelines loaded once, indexes built once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO = ROOT / "corpus"
+
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"the real corpus is not beside the project ({SHARED} is absent)"
+)
+
+
+@pytest.fixture(scope="session")
+def pipelines() -> dict[str, Any]:
+    from ingest.entities import load_pipelines
+
+    return load_pipelines()
+
+
+def build_index(paths: list[Path], index_dir: Path, pipelines: dict[str, Any]) -> Any:
+    from index.writer import IndexWriter
+    from ingest.pipeline import ingest_paths
+
+    writer = IndexWriter(index_dir)
+    try:
+        return ingest_paths(paths, writer, pipelines, progress=False)
+    finally:
+        writer.close()
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"the real corpus is not beside the project ({SHARED} is absent)")
+    index_dir = tmp_path_factory.mktemp("seeds") / "index"
+    build_index([SHARED / "seeds"], index_dir, pipelines)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
+    index_dir = tmp_path_factory.mktemp("demo") / "index"
+    build_index([DEMO], index_dir, pipelines)
+    return index_dir

@@ -1,0 +1,66 @@
+"""Entities: spaCy NER by language, labels normalised, noise cut, French dates found without a DATE label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ingest.entities import extract_mentions, trim_mention
+from ingest.records import Label, Passage
+
+
+def _passage(text: str, lang: str, start: int = 0) -> Passage:
+    return Passage("d:0", "d", None, start, start + len(text), text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "kept"),
+    [
+        ("eviction.35", Label.ORG, None),  # a word and a footnote number: not a name (lowercase)
+        ("Calais.35", Label.PLACE, "Calais"),
+        ("“Robert”77", Label.PERSON, "Robert"),
+        ("• Offer", Label.ORG, "Offer"),
+        ("www.example.org", Label.ORG, None),
+        ("12 345", Label.ORG, None),
+        ("Utopia 56", Label.ORG, "Utopia 56"),
+        ("Jean-Marc Dupont", Label.PERSON, "Jean-Marc Dupont"),
+        ("police officers", Label.PERSON, None),
+        ("camp. The", Label.PLACE, None),
+        ("L’Auberge des Migrants", Label.ORG, "L’Auberge des Migrants"),
+    ],
+)
+def test_trim_mention(text: str, label: Label, kept: str | None) -> None:
+    span = trim_mention(text, label)
+    assert (text[span[0] : span[1]] if span else None) == kept
+
+
+def test_english_entities(pipelines: dict[str, Any]) -> None:
+    text = ("In January 2019, volunteers of Utopia 56 and Secours Catholique told Human Rights Watch "
+            "that police officers in Calais had confiscated blankets.")
+    mentions = extract_mentions(pipelines, [_passage(text, "en", start=10)])
+    names = {(m.label, m.name) for m in mentions}
+    assert (Label.PLACE, "Calais") in names
+    assert (Label.ORG, "Human Rights Watch") in names
+    assert (Label.DATE, "2019-01") in names
+    for m in mentions:
+        assert text[m.start - 10 : m.end - 10] == m.text
+
+
+def test_french_entities_and_dates(pipelines: dict[str, Any]) -> None:
+    text = ("Le 31 juillet 2017, le Conseil d’État a confirmé l’ordonnance du tribunal administratif de Lille "
+            "qui enjoignait à la commune de Calais de créer des points d’eau, selon la Cimade.")
+    mentions = extract_mentions(pipelines, [_passage(text, "fr")])
+    dates = [m for m in mentions if m.label is Label.DATE]
+    assert [d.value for d in dates] == ["2017-07-31"]
+    places = {m.name for m in mentions if m.label is Label.PLACE}
+    orgs = {m.name for m in mentions if m.label is Label.ORG}
+    assert "Calais" in places or "Lille" in places
+    assert "Conseil d'État" in orgs
+
+
+def test_a_place_is_not_a_person(pipelines: dict[str, Any]) -> None:
+    texts = ["Calais said nothing about it.", "Many people arrived in Calais in 2018 from Sudan."]
+    passages = [Passage(f"d:{i}", "d", None, i * 100, i * 100 + len(t), t, "en") for i, t in enumerate(texts)]
+    mentions = extract_mentions(pipelines, passages)
+    assert not [m for m in mentions if m.label is Label.PERSON and m.name == "Calais"]
