@@ -142,17 +142,18 @@ class Searcher:
             return Every(), False
         parser = MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup)
         try:
+            if _malformed(text):
+                raise ValueError("malformed")
             query = parser.parse(text)
-            if isinstance(query, type(NullQuery)) or query is NullQuery:
-                raise ValueError("empty")
-            if _has_error(query):
+            if query is NullQuery or _has_error(query):
                 raise ValueError("syntax")
             return query, False
         except Exception:  # noqa: BLE001 - whoosh raises many kinds on odd input; any means "not readable"
-            words = re.findall(r"\w+", text)
+            bare = re.sub(r"\b\w+:(?=\s|$)", " ", text)  # a field name with no value
+            words = [w for w in re.findall(r"\w+", bare) if w not in {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}]
             if not words:
                 return NullQuery, True
-            return MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup).parse(" ".join(words)), True
+            return parser.parse(" ".join(words)), True
 
     def _value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
         """Terms for filter values, matched to the index's spelling without regard to case or accents."""
@@ -262,7 +263,13 @@ class Searcher:
     def _hit(self, hit: Any) -> Hit:
         stored = hit.fields()
         text = stored.get("content", "")
-        snippet = hit.highlights("content", text=text, top=2) or html.escape(_lead(text))
+        # Highlight with the stemmed field of the passage's language first, so "expulsion" marks "expulsions".
+        stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
+        snippet = (
+            hit.highlights(stemmed, text=text, top=2)
+            or hit.highlights("content", text=text, top=2)
+            or html.escape(_lead(text))
+        )
         return Hit(
             doc_id=stored["doc_id"],
             title=stored.get("title", ""),
@@ -339,15 +346,23 @@ class Searcher:
         return {i: v[0] for i, v in enumerate(cached) if v[0]}
 
     def stats(self) -> dict[str, int]:
+        # doc_frequency counts deleted documents until segments merge; matching skips them.
         return {
-            "documents": self._searcher.doc_frequency("type", "document"),
-            "passages": self._searcher.doc_frequency("type", "passage"),
-            "failures": self._searcher.doc_frequency("type", "failure"),
+            name: sum(1 for _ in self._searcher.docs_for_query(Term("type", kind)))
+            for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
         }
 
 
 def _lead(text: str, chars: int = 300) -> str:
     return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
+
+
+def _malformed(text: str) -> bool:
+    """Syntax a person got wrong: an open quote or parenthesis, an operator or field name with nothing after."""
+    if text.count('"') % 2 or text.count("(") != text.count(")"):
+        return True
+    stripped = text.strip()
+    return bool(re.search(r"(?:\b(?:AND|OR|NOT)|:)$", stripped) or re.match(r"^(?:AND|OR)\b", stripped))
 
 
 def _has_error(query: Query) -> bool:

@@ -29,6 +29,9 @@ _NAME_TOKEN = re.compile(
     r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|de|du|des|di|da|van|von|der|den|le|la|bin|ben|al|el|d['’][A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.)$"
 )
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZÀ-ÖØ-Þ]")
+# A name does not end on a function word ("Préfet du", "Ministry of").
+_TRAILING_FUNCTION_WORD = re.compile(r"\s(?:du|de|des|la|le|les|of|the|and|et|à|au|aux|en|for|pour|sur|on)$", re.I)
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}[A-Z]?\.?$")  # "M.S.S." is a case name's initials, not a place
 
 
 def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]:
@@ -95,6 +98,8 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     if letters < 2 or letters < 0.6 * len(span.replace(" ", "")):
         return None
     if label is not Label.DATE and _SENTENCE_INSIDE.search(span):
+        return None
+    if _TRAILING_FUNCTION_WORD.search(span) or (label is not Label.ORG and _INITIALS.match(span)):
         return None
     tokens = span.split()
     if label is Label.PERSON:

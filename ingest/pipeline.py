@@ -110,7 +110,7 @@ def build_record(
     doc_lang, passages = clock.timed("language", languages)
     mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size)
     title = meta.title or infer_title(text, source)
-    kind = meta.kind or infer_kind(text, title)
+    kind = meta.kind or infer_kind(text, title, footnotes=len(cleaned.footnotes))
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
     pages = max((p.number for p in raw.pages if p.number is not None), default=None)
     document = Document(

@@ -1,0 +1,184 @@
+"""Index and search on realistic documents: languages, accents, phrases, filters, facets, re-ingest, fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.search import Filters, QueryError, Searcher
+from index.writer import IndexWriter
+from ingest.pipeline import ingest_paths
+from tests.conftest import build_index
+
+EN_REPORT = """# Shelter under pressure
+
+On 3 February 2021, police officers evicted forty people from a camp near the canal in Calais. Volunteers
+of Utopia 56 said the tents and sleeping bags were taken away without notice. “They took everything,
+even my shoes,” said a young man from Sudan. The Défenseur des Droits had warned in 2018 that such
+operations breach the right to dignity. Human Rights Watch documented similar practices in Grande-Synthe.
+
+The eviction was the third in a week. Families with children were among those who lost their shelter,
+and no accommodation was offered to them that night.
+"""
+
+FR_RULING = """TRIBUNAL ADMINISTRATIF DE LILLE
+
+N° 2101234
+
+Ordonnance du 12 avril 2021
+
+Vu la procédure suivante : l'association requérante demande au juge des référés d'enjoindre au préfet du
+Pas-de-Calais de mettre en place des points d'eau et des douches pour les personnes exilées à Calais.
+Le Conseil d’État, par une décision du 31 juillet 2017, a jugé que de telles carences exposent les
+personnes à des traitements inhumains ou dégradants. Les expulsions répétées des campements aggravent
+la situation. Il y a lieu d'enjoindre au préfet de créer des points d'eau dans un délai de huit jours.
+
+Fait à Lille, le 12 avril 2021.
+"""
+
+OLD_STATEMENT = """Police harassment noted by the Human Rights Defender
+
+The Human Rights Defender found repeated identity checks of migrants in Calais and the destruction of
+their belongings. The organisations call on the Minister to end this harassment.
+
+Paris, April 12 2013
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("docs")
+    (folder / "report.md").write_text(EN_REPORT, encoding="utf-8")
+    (folder / "ordonnance.txt").write_text(FR_RULING, encoding="utf-8")
+    (folder / "statement.txt").write_text(OLD_STATEMENT, encoding="cp1252")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n%garbage")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index_dir(corpus: Path, tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
+    index_dir = tmp_path_factory.mktemp("ix") / "index"
+    summary = build_index([corpus], index_dir, pipelines)
+    assert summary.count("added") == 3 and summary.count("failed") == 1
+    return index_dir
+
+
+@pytest.fixture()
+def searcher(index_dir: Path) -> Searcher:
+    s = Searcher(index_dir)
+    yield s
+    s.close()
+
+
+def test_documents_have_inferred_metadata(searcher: Searcher) -> None:
+    docs = {Path(d["source"]).name: d for d in searcher.documents()}
+    assert docs["ordonnance.txt"]["kind"] == "ruling"
+    assert docs["ordonnance.txt"]["language"] == "fr"
+    assert docs["ordonnance.txt"]["date"] == "2021-04-12"
+    assert docs["statement.txt"]["date"] == "2013-04-12"
+    assert docs["report.md"]["title"] == "Shelter under pressure"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Conseil d'Etat", "ordonnance.txt"),  # accents and apostrophes do not matter
+        ("conseil d’état", "ordonnance.txt"),
+        ('"points d eau"', "ordonnance.txt"),
+        ("expulsion", "ordonnance.txt"),  # French stemming: expulsions
+        ("evictions", "report.md"),  # English stemming: eviction
+        ('"took everything, even my shoes"', "report.md"),
+        ("harassment AND Calais", "statement.txt"),
+        ("title:shelter", "report.md"),
+    ],
+)
+def test_queries_find_the_right_document(searcher: Searcher, query: str, expected: str) -> None:
+    result = searcher.search(query)
+    assert result.hits, f"no hit for {query!r}"
+    assert Path(result.hits[0].source).name == expected
+    assert "<mark>" in result.hits[0].snippet or query.startswith("title:")
+
+
+def test_not_operator(searcher: Searcher) -> None:
+    names = {Path(h.source).name for h in searcher.search("Calais NOT harassment", limit=20).hits}
+    assert "statement.txt" not in names and names
+
+
+def test_dates_filter_on_document_date(searcher: Searcher) -> None:
+    assert {Path(h.source).name for h in searcher.search("Calais", Filters(until="2015")).hits} == {"statement.txt"}
+    since = {Path(h.source).name for h in searcher.search("Calais", Filters(since="2021-04")).hits}
+    assert since == {"report.md", "ordonnance.txt"} or since == {"ordonnance.txt"} or "statement.txt" not in since
+    with pytest.raises(QueryError):
+        searcher.search("Calais", Filters(since="April 2021"))
+
+
+def test_entity_filters_and_facets(searcher: Searcher) -> None:
+    result = searcher.search("")
+    orgs = {f.value for f in result.facets["org"]}
+    assert {"Utopia 56", "Human Rights Watch"} <= orgs
+    assert {f.value for f in result.facets["kind"]} >= {"ruling"}
+    assert [f.value for f in result.facets["year"]] == sorted(f.value for f in result.facets["year"])
+    narrowed = searcher.search("", Filters(orgs=("utopia 56",)))  # case-insensitive value
+    assert narrowed.total >= 1 and all("Utopia 56" in h.orgs for h in narrowed.hits)
+    excluded = searcher.search("", Filters(exclude_kinds=("ruling",)))
+    assert excluded.total and all(h.kind != "ruling" for h in excluded.hits)
+
+
+def test_unreadable_query_falls_back_to_words(searcher: Searcher) -> None:
+    result = searcher.search('"Calais AND (( title:')
+    assert result.hits  # never a traceback; words were searched
+    assert searcher.search("AND OR NOT").total >= 0
+
+
+def test_hits_carry_escaped_snippets(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "hostile.html").write_text(
+        "<html><body><p>Testimony &lt;script&gt;alert(1)&lt;/script&gt; about the eviction in Calais.</p></body></html>"
+    )
+    build_index([folder], tmp_path / "ix", pipelines)
+    with_script = Searcher(tmp_path / "ix").search("eviction")
+    assert "<script>" in with_script.hits[0].text
+    assert "<script>" not in with_script.hits[0].snippet and "&lt;script&gt;" in with_script.hits[0].snippet
+
+
+def test_reingest_unchanged_changed_and_failed(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = folder / "note.txt"
+    doc.write_text("The first version speaks of tents seized in Calais by the police.\n", encoding="utf-8")
+    (folder / "bad.pdf").write_bytes(b"%PDF-1.7 truncated")
+    index_dir = tmp_path / "ix"
+    first = build_index([folder], index_dir, pipelines)
+    assert (first.count("added"), first.count("failed")) == (1, 1)
+    again = build_index([folder], index_dir, pipelines)
+    assert again.count("unchanged") == 2  # the failed file is remembered until its bytes change
+    doc.write_text("The second version speaks of blankets seized in Grande-Synthe.\n", encoding="utf-8")
+    third = build_index([folder], index_dir, pipelines)
+    assert third.count("updated") == 1
+    s = Searcher(index_dir)
+    assert s.search("tents").total == 0
+    assert s.search("blankets").total == 1
+    assert s.stats()["documents"] == 1
+    assert [Path(f["path"]).name for f in s.failures()] == ["bad.pdf"]
+
+
+def test_crash_before_commit_keeps_last_committed_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Committed testimony about the canal camp.\n")
+    build_index([folder], tmp_path / "ix", pipelines)
+    (folder / "b.txt").write_text("Uncommitted testimony about the dunes.\n")
+
+
+    class PowerCut(IndexWriter):
+        def commit(self) -> None:
+            raise SystemExit("power cut before the commit")
+
+    writer = PowerCut(tmp_path / "ix")
+    with pytest.raises(SystemExit):
+        ingest_paths([folder], writer, pipelines, progress=False)
+    s = Searcher(tmp_path / "ix")
+    assert s.search("canal").total == 1 and s.search("dunes").total == 0

@@ -1,0 +1,90 @@
+"""The `temoin` CLI contract: JSON shapes, exit codes, one clear line for user mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search_app.cli import main
+from tests.conftest import DEMO
+
+
+@pytest.fixture(scope="module")
+def demo_cli_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    assert main(["ingest", str(DEMO), "--index", str(index_dir), "--json"]) == 0
+    return index_dir
+
+
+def test_ingest_summary_contract(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["ingest", str(DEMO), "--index", str(demo_cli_index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"added", "updated", "unchanged", "failed"}
+    assert data["added"] == 0 and data["updated"] == 0 and data["unchanged"] >= 7 and data["failed"] == []
+
+
+def test_search_json_contract(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["search", "eviction", "--index", str(demo_cli_index), "--json", "--limit", "3"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"query", "total", "took_ms", "hits", "facets"}
+    assert 0 < len(data["hits"]) <= 3
+    hit = data["hits"][0]
+    assert set(hit) >= {"doc_id", "title", "source", "kind", "lang", "date", "page", "passage_id", "score", "text",
+                        "snippet", "orgs", "places", "persons", "dates"}
+    assert set(data["facets"]) == {"org", "place", "person", "kind", "lang", "year"}
+    assert all(set(v) == {"value", "count"} for v in data["facets"]["place"])
+
+
+def test_search_pdf_hit_has_page(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    main(["search", "*", "--kind", "report", "--index", str(demo_cli_index), "--json", "--limit", "50"])
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    pdf_hits = [h for h in hits if h["source"].endswith(".pdf")]
+    assert pdf_hits and all(isinstance(h["page"], int) and h["page"] >= 1 for h in pdf_hits)
+
+
+def test_filters_and_dates(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    main(["search", "Calais", "--lang", "fr", "--index", str(demo_cli_index), "--json", "--limit", "50"])
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(h["lang"] == "fr" for h in hits)
+    main(["search", "Calais", "--since", "2022", "--index", str(demo_cli_index), "--json", "--limit", "50"])
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and all(h["date"] >= "2022" for h in hits)
+
+
+def test_entities_and_doc(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["entities", "--label", "PLACE", "--index", str(demo_cli_index), "--json"]) == 0
+    entities = json.loads(capsys.readouterr().out)["entities"]
+    assert entities and all(e["label"] == "PLACE" for e in entities)
+    assert "Calais" in [e["name"] for e in entities[:3]]
+    assert set(entities[0]) == {"label", "name", "count", "documents"}
+    main(["search", "ordonnance", "--index", str(demo_cli_index), "--json", "--limit", "1"])
+    doc_id = json.loads(capsys.readouterr().out)["hits"][0]["doc_id"]
+    assert main(["doc", doc_id, "--index", str(demo_cli_index), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["document"]["id"] == doc_id and doc["pages"] and "entities" in doc
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "x", "--index", "/nonexistent/index"], "no index at"),
+        (["ingest", "/nonexistent/file.pdf", "--index", "/tmp/x"], "no such file"),
+        (["doc", "0000", "--index", "{index}"], "no document"),
+        (["search", "x", "--since", "yesterday", "--index", "{index}"], "--since takes"),
+    ],
+)
+def test_user_mistakes_give_one_line(
+    argv: list[str], message: str, demo_cli_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    argv = [a.replace("{index}", str(demo_cli_index)) for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
