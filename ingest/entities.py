@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ingest.dates import find_dates, parse_date
+from ingest.dates import MONTHS, find_dates, parse_date
 from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer
 from ingest.records import Label, Mention, Passage
 
@@ -31,6 +31,11 @@ _NAME_TOKEN = re.compile(
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZÀ-ÖØ-Þ]")
 # A name does not end on a function word ("Préfet du", "Ministry of").
 _TRAILING_FUNCTION_WORD = re.compile(r"\s(?:du|de|des|la|le|les|of|the|and|et|à|au|aux|en|for|pour|sur|on)$", re.I)
+_CALENDAR_WORD = re.compile(
+    r"^(?:(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$",
+    re.I,
+)
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}[A-Z]?\.?$")  # "M.S.S." is a case name's initials, not a place
 
 
@@ -100,6 +105,9 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     if label is not Label.DATE and _SENTENCE_INSIDE.search(span):
         return None
     if _TRAILING_FUNCTION_WORD.search(span) or (label is not Label.ORG and _INITIALS.match(span)):
+        return None
+    # A month or weekday is not a name, and a name does not hold a date ("Council of 11 May 2011").
+    if label is not Label.DATE and (_CALENDAR_WORD.match(span) or find_dates(span)):
         return None
     tokens = span.split()
     if label is Label.PERSON:

@@ -25,11 +25,16 @@ def detect_language(text: str, default: str = "und") -> str:
     return candidates[0].lang if candidates else default
 
 
+def majority_language(weighted: list[tuple[str, int]], default: str = "en") -> str:
+    """The language most of the words are in, from (language, word count) pairs."""
+    weights: Counter[str] = Counter()
+    for lang, words in weighted:
+        weights[lang] += words
+    return weights.most_common(1)[0][0] if weights else default
+
+
 def document_language(passage_texts: list[str], default: str = "en") -> str:
     """The language most of the document's words are in."""
-    weights: Counter[str] = Counter()
-    for text in passage_texts:
-        lang = detect_language(text, default="")
-        if lang:
-            weights[lang] += len(text.split())
-    return weights.most_common(1)[0][0] if weights else default
+    return majority_language(
+        [(lang, len(t.split())) for t in passage_texts if (lang := detect_language(t, default=""))], default
+    )

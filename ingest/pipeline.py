@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from ingest import readers
 from ingest.clean import clean
 from ingest.entities import extract_mentions
-from ingest.language import detect_language, document_language
+from ingest.language import detect_language, majority_language
 from ingest.metadata import infer_date, infer_kind, infer_publisher, infer_title, load_sidecar
 from ingest.passages import split_passages
 from ingest.records import (
@@ -99,11 +99,13 @@ def build_record(
 
     def languages() -> tuple[str, list[Passage]]:
         provisional = split_passages(cleaned, doc_id, lang="und")
-        doc_lang = meta.language or document_language([p.text for p in provisional[:40]])
+        found = [detect_language(p.text, default="") for p in provisional]
+        doc_lang = meta.language or majority_language(
+            [(lang, len(p.text.split())) for lang, p in zip(found, provisional) if lang]
+        )
         passages = [
-            Passage(p.id, p.doc_id, p.page, p.start, p.end, p.text, detect_language(p.text, default=doc_lang),
-                    p.section, p.footnotes)
-            for p in provisional
+            Passage(p.id, p.doc_id, p.page, p.start, p.end, p.text, lang or doc_lang, p.section, p.footnotes)
+            for lang, p in zip(found, provisional)
         ]
         return doc_lang, passages
 

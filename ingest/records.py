@@ -127,6 +127,62 @@ class Mention:
     value: str | None = None
 
 
+DateSource = Literal["sentence", "footnote", "document", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A testimony: the exact quoted words (without the quotation marks), who said them, where and when.
+
+    `start`/`end` span the quoted words in the document text. `date_source` says where the date came from;
+    "document" means the document's own date was used because the testimony states none.
+    """
+
+    id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    passage_id: str | None
+    speaker: str | None
+    speaker_description: str | None
+    place: str | None
+    date: str | None
+    date_source: DateSource = "none"
+    footnote: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A reference to a ruling inside a document. `key` is the same for every citation of one ruling."""
+
+    key: str
+    court: str  # canonical court name, whatever language the citation is written in
+    date: str | None  # ISO partial date of the decision
+    number: str | None  # case number as the court writes it: "C-411/10", "412125", "[2019] UKUT 197 (IAC)"
+    name: str | None  # parties or case name when the citation gives one
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    ecli: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RulingInfo:
+    """What a ruling document says of itself."""
+
+    court: str
+    date: str | None
+    numbers: tuple[str, ...]
+    key: str
+    ecli: str | None = None
+    name: str | None = None
+    decision: str | None = None  # judgment, order, ordonnance, opinion, decision
+    operative_part: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A document as indexed. `id` is a content hash; `text` is the cleaned text every span points into."""

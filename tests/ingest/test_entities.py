@@ -28,6 +28,10 @@ def _passage(text: str, lang: str, start: int = 0) -> Passage:
         ("police officers", Label.PERSON, None),
         ("camp. The", Label.PLACE, None),
         ("L’Auberge des Migrants", Label.ORG, "L’Auberge des Migrants"),
+        ("August", Label.PERSON, None),
+        ("Council of 11 May 2011", Label.ORG, None),
+        ("Préfet du", Label.ORG, None),
+        ("M.S.S.", Label.PLACE, None),
     ],
 )
 def test_trim_mention(text: str, label: Label, kept: str | None) -> None:
