@@ -252,11 +252,12 @@ class Searcher:
         results.fragmenter = self._highlighter.fragmenter
         results.formatter = self._highlighter.formatter
         hits = tuple(self._hit(h) for h in list(results)[offset : offset + limit])
-        total = len(results)
+        # len(results) would count the documents the filter removed; count the matches themselves.
+        docnums = set(self._searcher.docs_for_query(full))
+        total = len(docnums)
         facets: dict[str, tuple[FacetValue, ...]] = {}
         if with_facets:
-            docnums = self._searcher.docs_for_query(full)
-            facets = self.facets(set(docnums))
+            facets = self.facets(docnums)
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(text, total, round(took, 1), hits, facets, str(query), fallback)
 

@@ -169,7 +169,8 @@ def _split_footnote_block(lines: list[_Line], body_markers: set[int] | None) -> 
             n = _FOOTNOTE_START.match(later.text) or _FOOTNOTE_NUMBER_ONLY.match(later.text)
             if n and int(n.group(1)) == expected:
                 expected += 1
-            elif n and int(n.group(1)) > expected + 2:
+            elif n and (int(n.group(1)) < expected or int(n.group(1)) > expected + 2):
+                # a number seen again ("1. Methodology" then "1 Field log") or far ahead: not this block
                 valid = False
                 break
         if valid:

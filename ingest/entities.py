@@ -163,16 +163,74 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
     return found
 
 
-def relabel(mentions: list[Mention], gazetteer: Mapping[str, Entry]) -> list[Mention]:
-    """Known names take the gazetteer's label and spelling; a one-word PERSON that the same document
-    names as a place elsewhere is that place ("Calais")."""
+_WORD = r"[A-ZÀ-Þ][\w'’-]*"
+_LINK = r"(?:\s+(?:of|the|for|and|on|de|des|du|la|le|et|pour|sur|à|d['’]|l['’]))*"
+_DEFINED_ACRONYM = re.compile(rf"({_WORD}(?:{_LINK}\s*{_WORD}){{1,9}})\s*\(([A-Z][A-Z0-9&]{{1,9}})\)")
+_ACRONYM_FIRST = re.compile(rf"\b([A-Z][A-Z0-9&]{{1,9}})\s*\(({_WORD}(?:{_LINK}\s*{_WORD}){{1,9}})\)")
+
+
+def _initials_match(acronym: str, expansion: str) -> bool:
+    """Whether the acronym's letters are the initials of the expansion's words, in order (function words
+    may be skipped or used: IGPN ← Inspection Générale de la Police Nationale)."""
+    words = re.findall(r"[\w]+", expansion.replace("-", " "))
+    letters = [c for c in fold(acronym) if c.isalpha()]
+    initials = [fold(w)[0] for w in words if w]
+    if len(letters) < 2 or fold(words[0])[0] != letters[0]:
+        return False
+    i = 0
+    for c in initials:
+        if i < len(letters) and c == letters[i]:
+            i += 1
+    if i == len(letters):
+        return True
+    # A French acronym with its English expansion keeps the letters, not their order (IGPN ← Inspectorate-
+    # General of the National Police): the capitalised words' initials are the same letters.
+    capitals = sorted(fold(w)[0] for w in words if w[:1].isupper())
+    return capitals == sorted(letters)
+
+
+def acronym_definitions(text: str) -> dict[str, str]:
+    """Folded acronym or expansion → the expansion, where the text defines an acronym: "the
+    Inspectorate-General of the National Police (IGPN)" or "IGPN (Inspection générale …)"."""
+    found: dict[str, str] = {}
+    for pattern, swap in ((_DEFINED_ACRONYM, False), (_ACRONYM_FIRST, True)):
+        for m in pattern.finditer(text):
+            expansion, acronym = (m.group(2), m.group(1)) if swap else (m.group(1), m.group(2))
+            words = expansion.split()
+            # keep the shortest tail of the expansion whose initials still give the acronym
+            for k in range(len(words)):
+                tail = " ".join(words[k:])
+                if _initials_match(acronym, tail) and not _initials_match(acronym, " ".join(words[k + 1 :]) or "x"):
+                    found.setdefault(fold(acronym), normalise_name(tail))
+                    found.setdefault(fold(tail), normalise_name(tail))
+                    break
+    return found
+
+
+def relabel(
+    mentions: list[Mention], gazetteer: Mapping[str, Entry], acronyms: Mapping[str, str] | None = None
+) -> list[Mention]:
+    """Known names take the gazetteer's label and spelling; an acronym the document defines and its
+    expansion become one name; a one-word PERSON the same document names as a place is that place."""
     places = {fold(m.name) for m in mentions if m.label is Label.PLACE}
+    acronyms = acronyms or {}
     out = []
     for m in mentions:
         if m.label is Label.DATE:
             out.append(m)
             continue
-        known = gazetteer.get(fold(m.name)) or gazetteer.get(fold(_ARTICLE.sub("", m.name)))
+        key = fold(m.name)
+        expansion = acronyms.get(key)
+        known = (
+            gazetteer.get(key)
+            or gazetteer.get(fold(_ARTICLE.sub("", m.name)))
+            or (gazetteer.get(fold(expansion)) if expansion else None)
+        )
+        if known is None and expansion is not None:
+            short = next((a for a, e in acronyms.items() if e == expansion and a != fold(expansion)), None)
+            known = gazetteer.get(short) if short else None
+            if known is None:
+                m = Mention(Label.ORG, m.text, expansion, m.start, m.end, m.passage_id, m.value)
         if known is not None:
             m = Mention(known.label, m.text, known.name, m.start, m.end, m.passage_id, m.value)
         elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
@@ -186,10 +244,14 @@ def extract_mentions(
     passages: Iterable[Passage],
     batch_size: int = 64,
     gazetteer: Mapping[str, Entry] | None = None,
+    text: str = "",
 ) -> list[Mention]:
     """Entity mentions of every passage, with spans into the document text."""
     by_lang: dict[str, list[Passage]] = {}
     languages = [k for k in pipelines if k != "gazetteer"]
+    passages = list(passages)
+    if not text:
+        text = "\n".join(p.text for p in passages)
     for p in passages:
         lang = p.lang if p.lang in languages else ("en" if "en" in languages else languages[0])
         by_lang.setdefault(lang, []).append(p)
@@ -199,4 +261,5 @@ def extract_mentions(
         for spacy_doc, passage in nlp.pipe(((p.text, p) for p in group), as_tuples=True, batch_size=batch_size):
             mentions.extend(_mentions_for_doc(passage, spacy_doc))
     mentions.sort(key=lambda m: m.start)
-    return relabel(mentions, gazetteer if gazetteer is not None else pipelines.get("gazetteer", {}))
+    known = gazetteer if gazetteer is not None else pipelines.get("gazetteer", {})
+    return relabel(mentions, known, acronym_definitions(text))

@@ -110,7 +110,7 @@ def build_record(
         return doc_lang, passages
 
     doc_lang, passages = clock.timed("language", languages)
-    mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size)
+    mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size, None, text)
     title = meta.title or infer_title(text, source)
     kind = meta.kind or infer_kind(text, title, footnotes=len(cleaned.footnotes))
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -198,13 +197,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
     ]
     print(f"Temoin UI on http://127.0.0.1:{port}  (index {env['TEMOIN_INDEX']}); Ctrl-C to stop", flush=True)
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    # Become Streamlit rather than wrap it, so that a signal sent to `temoin serve` reaches the server.
+    os.execve(sys.executable, command, env)
+    return EXIT_OK  # not reached
 
 
 # ------------------------------------------------------------------ parser

@@ -68,3 +68,12 @@ def test_a_place_is_not_a_person(pipelines: dict[str, Any]) -> None:
     passages = [Passage(f"d:{i}", "d", None, i * 100, i * 100 + len(t), t, "en") for i, t in enumerate(texts)]
     mentions = extract_mentions(pipelines, passages)
     assert not [m for m in mentions if m.label is Label.PERSON and m.name == "Calais"]
+
+
+def test_defined_acronym_and_expansion_are_one_name(pipelines: dict[str, Any]) -> None:
+    text = ("The Inspectorate-General of the National Police (IGPN) opened an inquiry. Months later the IGPN "
+            "had still not heard the volunteers of the Collectif des Dunes (CDD), and the CDD complained.")
+    mentions = extract_mentions(pipelines, [_passage(text, "en")], text=text)
+    orgs = [m for m in mentions if m.label is Label.ORG]
+    assert {m.name for m in orgs if m.text in ("IGPN", "Inspectorate-General of the National Police")} == {"IGPN"}
+    assert {m.name for m in orgs if m.text in ("CDD", "Collectif des Dunes")} <= {"Collectif des Dunes"}

@@ -1,0 +1,292 @@
+"""Temoin's search UI: widgets and rendering only. Start it with `temoin serve`.
+
+Session state and the index calls live in `search_app.ui_state`; every piece of HTML comes from
+`search_app.ui_render`, which escapes what documents contain.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from index.schema import IndexError_
+from index.search import Hit
+from ingest.settings import load_settings
+from search_app import ui_render as ui
+from search_app.ui_state import (
+    FACET_WIDGETS,
+    PAGE_SIZE,
+    Screen,
+    active_filters,
+    clear_filters,
+    close_document,
+    facet_value_label,
+    fetch,
+    open_hit,
+    open_shared_index,
+    remove_filter,
+    results_page,
+    results_page_key,
+)
+
+QUERY_HELP = """
+- `eviction water` — passages with **all** the words. Case and accents do not matter, and English and
+  French word forms match (`evicted` finds *eviction*).
+- `"tear gas"` — the exact phrase.
+- `calais AND (police OR CRS) NOT court` — AND, OR, NOT in capitals; brackets group.
+- `field:value` — `title:judgment`, `org:"Border Watch"`, `place:Calais`, `person:…`, `kind:ruling`,
+  `lang:fr`, `year:2021`.
+
+A query that cannot be read as written (an unclosed bracket, say) is searched as plain words.
+"""
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def render_no_index(path: Path, reason: str) -> None:
+    """No usable index: say why (the index's own words) and how to make one; no traceback."""
+    st.title("Temoin")
+    st.info(reason[:1].upper() + reason[1:].rstrip(".") + ".", icon=":material/info:")
+    st.code(f"temoin ingest PATH --index {path}", language="bash")
+    st.caption("PATH is a file or a folder of documents. Reload this page when the ingest has finished.")
+
+
+def render_sidebar(screen: Screen, path: str) -> None:
+    sb = st.sidebar
+    sb.header("Filters")
+    facets = screen.result.facets if screen.result is not None else {}
+    for field, (_attr, key, help_text) in FACET_WIDGETS.items():
+        values = screen.disjunctive.get(field) if screen.disjunctive and field in screen.disjunctive else None
+        counts = {f.value: f.count for f in (values if values is not None else facets.get(field, ()))}
+        selected = list(st.session_state.get(key) or [])
+        options = list(counts) + [v for v in selected if v not in counts]
+        if not options:
+            continue
+
+        def label(value: str, field: str = field, counts: dict[str, int] = counts) -> str:
+            return f"{facet_value_label(field, value)} ({counts.get(value, 0)})"
+
+        # The browser holds the chosen values as their labels and sends them back as such. Setting the value
+        # each run sends the labels with today's counts, so a chip never shows, nor returns, a stale count.
+        st.session_state[key] = selected
+        sb.multiselect(
+            ui.FACET_LABELS[field], options, format_func=label, key=key, help=help_text, placeholder="Any"
+        )
+    if len(screen.years) > 1:
+        lo, hi = screen.years[0], screen.years[-1]
+        span = st.session_state.get("years")
+        if not span or span[0] < lo or span[1] > hi or span[0] > span[1]:
+            st.session_state["years"] = (lo, hi)
+        sb.slider("Years", lo, hi, key="years", help="Narrowing the years leaves out undated documents.")
+        year_counts = facets.get("year", ())
+        if year_counts:
+            sb.caption("Passages by year: " + ", ".join(f"{f.value} ({f.count})" for f in year_counts))
+    sb.radio(
+        "Order",
+        ["relevance", "date"],
+        key="sort",
+        horizontal=True,
+        format_func={"relevance": "Most relevant", "date": "Newest first"}.__getitem__,
+    )
+    if active_filters(screen.filters):
+        sb.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    sb.divider()
+    sb.caption(
+        f"{screen.stats['documents']} documents · {screen.stats['passages']} passages  \nindex `{path}`"
+    )
+
+
+def render_welcome(screen: Screen) -> None:
+    """Before any search: what the index holds, and the files it could not read."""
+    docs = screen.documents or []
+    st.subheader(f"{len(docs)} documents in the index")
+    table = pd.DataFrame(
+        [
+            {
+                "Title": d.get("title"),
+                "Kind": d.get("kind"),
+                "Date": d.get("date") or "",
+                "Publisher": d.get("publisher") or "",
+                "Language": ui.language_name(d.get("language") or ""),
+                "Pages": str(d["pages"]) if d.get("pages") else "",
+            }
+            for d in sorted(docs, key=lambda d: d.get("date") or "", reverse=True)
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Title": st.column_config.TextColumn(width="large")},
+    )
+    if screen.failures:
+        n = len(screen.failures)
+        with st.expander(f"{n} file{'s' if n > 1 else ''} could not be read"):
+            st.dataframe(
+                pd.DataFrame([{"File": f.get("path"), "Reason": f.get("reason")} for f in screen.failures]),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def render_results(screen: Screen) -> None:
+    result = screen.result
+    if screen.error:
+        st.error(screen.error, icon=":material/error:")
+        return
+    assert result is not None
+    if result.fallback:
+        st.warning(
+            "The query was not understood as written (check its quotes, brackets and AND/OR/NOT), "
+            "so its words were searched instead.",
+            icon=":material/help:",
+        )
+    if screen.total == 0 or not result.hits:
+        render_no_results(screen)
+        return
+    first = (results_page() - 1) * PAGE_SIZE + 1
+    last = first + len(result.hits) - 1
+    plural = "passage" if screen.total == 1 else "passages"
+    st.caption(f"{screen.total} {plural} · showing {first}–{last} · {result.took_ms:.0f} ms")
+    shown: Hit | None = st.session_state.get("open_hit")
+    for hit in result.hits:
+        with st.container(border=True):
+            st.markdown(ui.hit_html(hit), unsafe_allow_html=True)
+            is_open = shown is not None and shown.passage_id == hit.passage_id
+            st.button(
+                "Shown in the document view" if is_open else "Open document",
+                key=f"open-{hit.passage_id}",
+                on_click=open_hit,
+                args=(hit,),
+                type="tertiary",
+                icon=":material/visibility:" if is_open else ":material/article:",
+                disabled=is_open,
+            )
+    pages = math.ceil(screen.total / PAGE_SIZE)
+    if pages > 1:
+        st.pagination(pages, key=results_page_key())
+
+
+def render_no_results(screen: Screen) -> None:
+    chosen = active_filters(screen.filters)
+    if chosen:
+        st.info(
+            "No passage matches this query with these filters. Try removing a filter:",
+            icon=":material/search_off:",
+        )
+        cols = st.columns(min(len(chosen), 4))
+        for i, (key, value, label) in enumerate(chosen):
+            cols[i % len(cols)].button(
+                f"✕ {label}", key=f"drop-{key}-{value}", on_click=remove_filter, args=(key, value)
+            )
+    else:
+        st.info(
+            "No passage matches this query. Try fewer words, another spelling, or OR between words.",
+            icon=":material/search_off:",
+        )
+
+
+def render_document(screen: Screen) -> None:
+    hit: Hit = st.session_state["open_hit"]
+    record = screen.record
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        st.button("Close", on_click=close_document, icon=":material/close:", key="close-doc", type="tertiary")
+    if record is None:
+        st.warning("This document is no longer in the index (it was changed or removed since the search).")
+        return
+    doc = record["document"]
+    st.markdown(f'<h3 class="tm-doctitle">{ui.esc(doc.get("title", ""))}</h3>', unsafe_allow_html=True)
+    st.markdown(ui.metadata_html(doc), unsafe_allow_html=True)
+
+    # Widgets keyed by the passage: a newly opened hit starts on its own page, or around its passage.
+    numbers = ui.page_numbers(record)
+    page_key = f"doc_page_{hit.passage_id}"
+    page_no: int | None = None
+    home = numbers.index(hit.page) + 1 if hit.page is not None and hit.page in numbers else 0
+    whole = False
+    if home:
+        chosen = int(st.session_state.get(page_key) or home)
+        page_no = numbers[min(chosen, len(numbers)) - 1]
+    elif ui.context_window(doc["text"], (hit.start, hit.end)) != (0, len(doc["text"])):
+        whole = st.toggle("Show the whole document", key=f"whole_doc_{hit.passage_id}")
+    view = ui.page_view(record, page_no, (hit.start, hit.end), whole, hit.footnotes)
+    terms = ui.snippet_terms(hit.snippet)
+    where = view.heading + (f" of {len(numbers)}" if page_no is not None else "")
+    if page_no is not None and page_no != hit.page:
+        where += f" · the passage is on page {hit.page}"
+    st.markdown(f"**{where}**")
+    with st.container(border=True, key="doc-page"):
+        st.markdown(ui.page_html(record, view, (hit.start, hit.end), terms), unsafe_allow_html=True)
+        if view.footnotes:
+            st.markdown(
+                ui.footnotes_html(record, view, (hit.start, hit.end), hit.footnotes, terms),
+                unsafe_allow_html=True,
+            )
+    if page_no is not None and len(numbers) > 1:
+        st.pagination(len(numbers), default=home, key=page_key)
+    named = ui.entity_counts(record, view.whole)
+    st.markdown("**Named on this page**" if page_no is not None else "**Named in the text shown**")
+    if named:
+        st.markdown(ui.entities_html(named), unsafe_allow_html=True)
+    else:
+        st.caption("No people, places, organisations or dates were recognised here.")
+    with st.expander("Everything named in the document"):
+        st.markdown(
+            ui.entities_html(ui.entity_counts(record)) or "Nothing was recognised.", unsafe_allow_html=True
+        )
+
+
+def main() -> None:
+    st.set_page_config(page_title="Temoin", page_icon=":material/travel_explore:", layout="wide")
+    st.markdown(ui.CSS, unsafe_allow_html=True)
+    try:
+        path = load_settings().index.expanduser().resolve()
+    except (OSError, ValueError) as exc:
+        st.error(f"Cannot read the settings: {exc}")
+        return
+    try:
+        shared = open_shared_index(str(path))
+    except IndexError_ as exc:
+        render_no_index(path, str(exc))
+        return
+
+    st.title("Temoin")
+    query = (
+        st.text_input(
+            "Search the documents",
+            key="q",
+            placeholder='Search: eviction water · "tear gas" · org:"Border Watch" · calais NOT court',
+            label_visibility="collapsed",
+            bind="query-params",
+        )
+        or ""
+    )
+    with st.expander("How to write a query"):
+        st.markdown(QUERY_HELP)
+
+    screen = fetch(shared, str(path), query)
+    render_sidebar(screen, str(path))
+    if screen.stats["documents"] == 0:
+        st.info(
+            "The index is empty. Read documents into it with `temoin ingest PATH`.", icon=":material/info:"
+        )
+        return
+    if "open_hit" in st.session_state:
+        results_col, doc_col = st.columns([1, 1.2], gap="large")
+    else:
+        results_col, doc_col = st.container(), None
+    with results_col:
+        if screen.result is None and not screen.error:
+            render_welcome(screen)
+        else:
+            render_results(screen)
+    if doc_col is not None:
+        with doc_col:
+            render_document(screen)
+
+
+main()

@@ -1,0 +1,170 @@
+"""What the UI keeps between runs and fetches from the index each run: Streamlit session state, no rendering.
+
+The index is opened once per process behind `st.cache_resource` and refreshed on every run, so a new ingest
+shows without a restart. Sessions share that one searcher, so its calls are made under a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from index.search import Filters, Hit, QueryError, Searcher, SearchResult
+from search_app.ui_render import FACET_LABELS, language_name
+
+PAGE_SIZE = 10
+# facet field -> (Filters attribute, widget key, help)
+FACET_WIDGETS = {
+    "org": ("orgs", "f_org", "Passages that name every chosen organisation."),
+    "place": ("places", "f_place", "Passages that name every chosen place."),
+    "person": ("persons", "f_person", "Passages that name every chosen person."),
+    "kind": ("kinds", "f_kind", "Documents of any of the chosen kinds."),
+    "lang": ("langs", "f_lang", "Passages in any of the chosen languages."),
+}
+
+
+@dataclass(frozen=True)
+class SharedIndex:
+    searcher: Searcher
+    lock: threading.Lock
+
+
+@st.cache_resource(show_spinner="Opening the index…")
+def open_shared_index(path: str) -> SharedIndex:
+    """The index, opened once per process; a missing index raises and is not cached, so a later run retries."""
+    return SharedIndex(Searcher(Path(path)), threading.Lock())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def index_years(path: str, generation: int, _searcher: Searcher) -> list[int]:
+    """The years documents in the index are dated, computed once per index generation."""
+    result = _searcher.search("", limit=1)
+    return sorted(int(f.value) for f in result.facets.get("year", ()) if f.value.isdigit())
+
+
+# ------------------------------------------------------------------ state
+
+
+def filters_from_state(years: list[int]) -> Filters:
+    """The sidebar's choices as `Filters`, read before the widgets are drawn (their options need the facets
+    of the search these filters make). A year range covering every year is no filter: it keeps undated ones."""
+    ss = st.session_state
+    chosen = {attr: tuple(ss.get(key) or ()) for attr, key, _help in FACET_WIDGETS.values()}
+    since = until = None
+    span = ss.get("years")
+    if len(years) > 1 and span and tuple(span) != (years[0], years[-1]):
+        since, until = str(span[0]), str(span[1])
+    return Filters(**chosen, since=since, until=until)
+
+
+def active_filters(filters: Filters) -> list[tuple[str, str, str]]:
+    """(widget key, value, label) for each chosen filter value."""
+    out = []
+    for field, (attr, key, _help) in FACET_WIDGETS.items():
+        for value in getattr(filters, attr):
+            out.append((key, value, f"{FACET_LABELS[field]}: {facet_value_label(field, value)}"))
+    if filters.since or filters.until:
+        out.append(("years", "", f"Years: {filters.since}–{filters.until}"))
+    return out
+
+
+def facet_value_label(field: str, value: str) -> str:
+    if field == "lang":
+        return language_name(value)
+    return value.capitalize() if field == "kind" else value
+
+
+def open_hit(hit: Hit) -> None:
+    st.session_state["open_hit"] = hit
+
+
+def close_document() -> None:
+    st.session_state.pop("open_hit", None)
+
+
+def remove_filter(key: str, value: str) -> None:
+    if key == "years":
+        st.session_state.pop("years", None)
+    else:
+        st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+
+
+def clear_filters() -> None:
+    for _attr, key, _help in FACET_WIDGETS.values():
+        st.session_state[key] = []
+    st.session_state.pop("years", None)
+
+
+# ------------------------------------------------------------------ data
+
+
+@dataclass
+class Screen:
+    """Everything one run shows, fetched under the index lock."""
+
+    stats: dict[str, int]
+    years: list[int]
+    filters: Filters
+    result: SearchResult | None = None
+    total: int = 0
+    error: str | None = None
+    disjunctive: dict[str, Any] | None = None  # facet counts for kind/lang ignoring their own filter
+    record: dict[str, Any] | None = None
+    documents: list[dict[str, Any]] | None = None
+    failures: list[dict[str, Any]] | None = None
+
+
+def fetch(shared: SharedIndex, path: str, query: str) -> Screen:
+    """One run's data: the document list before any search, else a page of results with facets; and the
+    record of the document open in the document view."""
+    searcher = shared.searcher
+    with shared.lock:
+        searcher.refresh()
+        stats = searcher.stats()
+        years = index_years(path, searcher.ix.latest_generation(), searcher)
+        filters = filters_from_state(years)
+        screen = Screen(stats, years, filters)
+        if not query.strip() and not active_filters(filters):
+            screen.documents = searcher.documents()
+            screen.failures = searcher.failures() if stats["failures"] else []
+        else:
+            sort = st.session_state.get("sort", "relevance")
+            # A new search gets a new pagination widget, which starts on page 1.
+            signature = (query, filters, sort)
+            if st.session_state.get("signature") != signature:
+                st.session_state["signature"] = signature
+                st.session_state["search_no"] = st.session_state.get("search_no", 0) + 1
+            offset = (results_page() - 1) * PAGE_SIZE
+            try:
+                screen.result = searcher.search(query, filters, limit=PAGE_SIZE, offset=offset, sort=sort)
+                if offset and not screen.result.hits:  # the index shrank under a later page
+                    st.session_state["search_no"] += 1
+                    screen.result = searcher.search(query, filters, limit=PAGE_SIZE, sort=sort)
+                # OR-filters (kind, language) list the values their own filter would otherwise hide.
+                without_own = {"kind": replace(filters, kinds=()), "lang": replace(filters, langs=())}
+                screen.disjunctive = {
+                    field: searcher.search(query, others, limit=1).facets.get(field, ())
+                    for field, others in without_own.items()
+                    if others != filters
+                }
+            except QueryError as exc:
+                screen.error = str(exc)
+            if screen.result is not None:
+                screen.total = screen.result.total
+        hit: Hit | None = st.session_state.get("open_hit")
+        if hit is not None:
+            screen.record = searcher.document(hit.doc_id)
+    return screen
+
+
+def results_page_key() -> str:
+    return f"results_page_{st.session_state.get('search_no', 0)}"
+
+
+def results_page() -> int:
+    return int(st.session_state.get(results_page_key()) or 1)
+

@@ -1,0 +1,198 @@
+"""What a person sees: `temoin serve` on a free port, driven in Debian's Chromium with Playwright.
+
+Screenshots of the results and of the document view are saved in the test's tmp_path (the path is printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = 60.0
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium"),
+]
+
+NOTES = """\
+Observation notes from the Dunkirk coast
+
+On 3 May 2021 a volunteer copied the text of a leaflet found near the camp. The leaflet read, verbatim:
+<script>alert(1)</script> followed by a phone number. We reproduce it here as evidence of the hoax websites
+that target people waiting to cross the Channel; it costs $5 and $10 to "register" on them.
+
+A second leaflet, found in Grande-Synthe, used *asterisks* and [square brackets](javascript:alert(2)) to
+mimic an official notice from the prefecture.
+"""
+
+ORDONNANCE = """\
+Ordonnance du juge des référés sur l'accès à l'eau à Calais
+
+Le juge des référés du tribunal administratif de Lille, statuant en urgence le 12 avril 2021, enjoint au
+préfet du Pas-de-Calais d'installer des points d'eau potable et des douches à proximité des lieux de vie
+informels de Calais, dans un délai de huit jours.
+"""
+
+
+@pytest.fixture(scope="module")
+def browser_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
+    from index.writer import IndexWriter
+    from ingest.pipeline import ingest_paths
+
+    base = tmp_path_factory.mktemp("browser")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    (corpus / "dunkirk-notes.txt").write_text(NOTES, encoding="utf-8")
+    (corpus / "dunkirk-notes.meta.json").write_text(
+        json.dumps(
+            {
+                "title": "Field notes <b>Dunkirk</b>",
+                "kind": "report",
+                "date": "2021-05",
+                "publisher": "Observatoire des frontières",
+                "language": "en",
+            }
+        ),
+        encoding="utf-8",
+    )
+    (corpus / "ordonnance-lille-eau.txt").write_text(ORDONNANCE, encoding="utf-8")
+    writer = IndexWriter(base / "index")
+    try:
+        ingest_paths([corpus], writer, pipelines, progress=False)
+    finally:
+        writer.close()
+    return base / "index"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"temoin serve exited with {server.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(
+        f"temoin serve did not answer within {START_TIMEOUT:.0f} s:\n{log.read_text(errors='replace')}"
+    )
+
+
+@pytest.fixture(scope="module")
+def server(browser_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`temoin serve` in its own process group, so that stopping it also stops the Streamlit it starts."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "search_app.cli",
+                "serve",
+                "--index",
+                str(browser_index),
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, proc, log)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+def test_search_then_read_the_document(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import Dialog, expect, sync_playwright
+
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+
+            def record_dialog(dialog: Dialog) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", record_dialog)
+            page.set_default_timeout(30_000)
+            page.goto(server)
+
+            box = page.get_by_placeholder("Search:")
+            box.fill("leaflet")
+            box.press("Enter")
+            card = page.locator(".tm-hit").first
+            expect(card.locator(".tm-title")).to_have_text("Field notes <b>Dunkirk</b>")
+            expect(card.locator(".tm-snippet mark").first).to_have_text("leaflet", ignore_case=True)
+            expect(card.locator(".tm-meta")).to_contain_text("2021-05")
+            page.wait_for_timeout(500)  # let the fonts settle for the screenshot
+            page.screenshot(path=tmp_path / "results.png")
+
+            page.get_by_role("button", name="Open document").first.click()
+            text = page.locator(".tm-page")
+            expect(text).to_contain_text("<script>alert(1)</script> followed by a phone number")
+            expect(text).to_contain_text('it costs $5 and $10 to "register"')
+            expect(text).to_contain_text("[square brackets](javascript:alert(2))")
+            expect(text.locator(".tm-passage mark").first).to_be_visible()
+            assert text.locator("script, a, img, em").count() == 0
+            expect(page.locator("table.tm-metadata")).to_contain_text("Observatoire des frontières")
+            expect(page.get_by_text("Named in the text shown")).to_be_visible()
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "document.png")
+
+            # the query is in the address, so a search can be shared
+            assert "q=leaflet" in page.url
+            page.goto(f"{server}/?q=eau")
+            expect(page.locator(".tm-hit .tm-title").first).to_have_text(
+                "Ordonnance du juge des référés sur l'accès à l'eau à Calais"
+            )
+            page.screenshot(path=tmp_path / "french.png")
+        finally:
+            browser.close()
+    assert dialogs == []
+    print(f"screenshots in {tmp_path}")
