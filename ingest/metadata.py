@@ -65,15 +65,24 @@ _GENERIC_HEADINGS = re.compile(
 
 
 def infer_title(text: str, source: Path) -> str:
-    """The first line that reads like a heading (not a generic section name nor a sentence), else the file name."""
+    """The first line that reads like a heading (not a generic section name nor a sentence), preferring one in
+    mixed case over a shouted masthead or court name above it; else the file name."""
+    candidates: list[str] = []
     for line in text.splitlines()[:40]:
         line = re.sub(r"\s+", " ", line).strip(" #*_-–—:")
         letters = sum(c.isalpha() for c in line)
         if not (8 <= len(line) <= 160) or letters < 0.6 * len(line.replace(" ", "")):
             continue
-        if _GENERIC_HEADINGS.match(line) or line[0].islower() or re.search(r"[.,;]$", line):
-            continue
-        return line
+        if _GENERIC_HEADINGS.match(line) or line[0].islower() or re.search(r"[.,;]$", line) or "|" in line:
+            continue  # a section name, a sentence, or a breadcrumb ("Société | Migrants")
+        candidates.append(line)
+        if len(candidates) >= 3:
+            break
+    mixed = [c for c in candidates if not c.isupper()]
+    if mixed:
+        return mixed[0]
+    if candidates:
+        return candidates[0]
     return source.stem.replace("_", " ").replace("-", " ")
 
 
