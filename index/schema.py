@@ -7,6 +7,7 @@ query word matches English and French inflections alike. Apostrophes split words
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -14,8 +15,8 @@ from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexToken
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 1
-FACET_FIELDS = ("org", "place", "person", "kind", "lang", "year")
+SCHEMA_VERSION = 3
+FACET_FIELDS = ("org", "place", "person", "kind", "lang", "year", "mentioned_year")
 _TOKENS = r"\w+(?:\.?\w+)*"
 
 
@@ -30,7 +31,7 @@ def stemming_analyzer(lang: str) -> Analyzer:
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        type=ID(stored=True),  # passage | document | failure
+        type=ID(stored=True),  # passage | document | failure | entity
         doc_id=ID(stored=True),
         source=ID(stored=True),
         file_hash=ID(stored=True),
@@ -39,8 +40,9 @@ def build_schema() -> Schema:
         kind=ID(stored=True),
         lang=ID(stored=True),
         date=ID(stored=True),
-        date_lo=NUMERIC(int, bits=32, signed=False),
-        date_hi=NUMERIC(int, bits=32, signed=False),
+        # signed: whoosh-reloaded's unsigned numeric ranges match wrongly at some bounds (open-ended ones)
+        date_lo=NUMERIC(int, bits=32),
+        date_hi=NUMERIC(int, bits=32),
         year=ID(stored=True),
         publisher=STORED(),
         page=NUMERIC(int, stored=True),
@@ -54,6 +56,8 @@ def build_schema() -> Schema:
         place=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         person=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        mentioned=NUMERIC(int, bits=32),  # first and last day of every date a passage names
+        mentioned_year=KEYWORD(commas=True, lowercase=False, scorable=False),  # years the passage mentions
         payload=STORED(),  # JSON of the document record (type=document) or the failure (type=failure)
     )
 
@@ -62,16 +66,23 @@ class IndexError_(Exception):
     """The index directory cannot be used, with a reason a person can act on."""
 
 
-def open_index(path: Path, create: bool = False) -> whoosh_index.Index:
-    """Open the index at `path`; with `create`, make it when it does not exist yet."""
+def open_index(path: Path, create: bool = False, rebuild_if_outdated: bool = False) -> whoosh_index.Index:
+    """Open the index at `path`; with `create`, make it when it does not exist yet. An index built with an
+    older schema is an error for readers; a writer may rebuild it (`rebuild_if_outdated`): its documents are
+    ingested again from their files, which are unchanged."""
     version_file = path / "TEMOIN_SCHEMA"
     if whoosh_index.exists_in(str(path)):
         found = version_file.read_text().strip() if version_file.exists() else "?"
-        if found != str(SCHEMA_VERSION):
+        if found == str(SCHEMA_VERSION):
+            return whoosh_index.open_dir(str(path))
+        if not rebuild_if_outdated:
             raise IndexError_(f"{path}: index built with schema {found}, this version needs {SCHEMA_VERSION}; "
-                              "delete the directory and ingest again")
-        return whoosh_index.open_dir(str(path))
-    if not create:
+                              "run `temoin ingest` on your files again to rebuild it")
+        print(f"temoin: {path}: index schema {found} is outdated; rebuilding it", file=sys.stderr)
+        for child in path.iterdir():
+            if child.is_file() and (child.name.startswith(("_MAIN", "MAIN")) or child.name == "TEMOIN_SCHEMA"):
+                child.unlink()
+    elif not create:
         raise IndexError_(f"no index at {path}: run `temoin ingest PATH` first")
     try:
         path.mkdir(parents=True, exist_ok=True)

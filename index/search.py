@@ -20,6 +20,7 @@ from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.query import And, NullQuery, NumericRange, Or, Query, Term, Every, Not
 
 from ingest.dates import date_bounds, is_partial_iso
+from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
@@ -37,8 +38,10 @@ class Filters:
     persons: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
-    since: str | None = None
+    since: str | None = None  # the document's date
     until: str | None = None
+    mentioned_since: str | None = None  # a date the passage names
+    mentioned_until: str | None = None
     exclude_orgs: tuple[str, ...] = ()
     exclude_places: tuple[str, ...] = ()
     exclude_persons: tuple[str, ...] = ()
@@ -186,13 +189,21 @@ class Searcher:
             parts.append(Or([Term("kind", k) for k in filters.kinds]))
         if filters.langs:
             parts.append(Or([Term("lang", k) for k in filters.langs]))
-        for bound, name in ((filters.since, "since"), (filters.until, "until")):
+        for bound, name in (
+            (filters.since, "since"), (filters.until, "until"),
+            (filters.mentioned_since, "mentioned-since"), (filters.mentioned_until, "mentioned-until"),
+        ):
             if bound is not None and not is_partial_iso(bound):
                 raise QueryError(f"--{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
         if filters.since:
             parts.append(NumericRange("date_hi", date_bounds(filters.since)[0], None))
         if filters.until:
             parts.append(NumericRange("date_lo", 1, date_bounds(filters.until)[1]))
+        if filters.mentioned_since or filters.mentioned_until:
+            # a passage qualifies when the first or last day of a date it names falls in the range
+            low = date_bounds(filters.mentioned_since)[0] if filters.mentioned_since else 1
+            high = date_bounds(filters.mentioned_until)[1] if filters.mentioned_until else 99991231
+            parts.append(NumericRange("mentioned", low, high))
         excluded: list[Query] = []
         for fieldname, values in (
             ("org", filters.exclude_orgs), ("place", filters.exclude_places), ("person", filters.exclude_persons),
@@ -227,9 +238,10 @@ class Searcher:
             for docnum in docnums:
                 counts.update(lists[docnum])
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if fieldname == "year":
+            by_year = fieldname in ("year", "mentioned_year")
+            if by_year:
                 ordered = sorted(counts.items())
-            out[fieldname] = tuple(FacetValue(v, n) for v, n in ordered[: top if fieldname != "year" else None])
+            out[fieldname] = tuple(FacetValue(v, n) for v, n in ordered[: None if by_year else top])
         return out
 
     def search(
@@ -323,6 +335,7 @@ class Searcher:
         wanted = [label] if label else list(fields)
         reader = self._searcher.reader()
         stored_doc = self._doc_ids()
+        registry = {s["id"]: json.loads(s["payload"]) for s in self._searcher.documents(type="entity")}
         out: list[dict[str, Any]] = []
         for lab in wanted:
             fieldname = fields[lab]
@@ -332,7 +345,8 @@ class Searcher:
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 ids = list(reader.postings(fieldname, term).all_ids())
                 docs = {stored_doc[i] for i in ids if i in stored_doc}
-                out.append({"label": lab, "name": value, "count": len(ids), "documents": len(docs)})
+                aliases = registry.get(f"entity:{lab}:{fold(value)}", {}).get("aliases", [])
+                out.append({"label": lab, "name": value, "aliases": aliases, "count": len(ids), "documents": len(docs)})
         out.sort(key=lambda e: (-e["count"], e["name"]))
         return out[:limit]
 

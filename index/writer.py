@@ -14,8 +14,11 @@ from typing import Any
 from whoosh.index import LockError
 from whoosh.query import And, Term
 
+from dataclasses import replace as dc_replace
+
 from ingest.dates import date_bounds
-from ingest.records import DocumentRecord, Label, to_jsonable
+from ingest.gazetteer import fold
+from ingest.records import DocumentRecord, Label, Mention, to_jsonable
 from index.schema import IndexError_, open_index
 
 
@@ -43,8 +46,11 @@ def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
     if doc.date:
         common.update(date=doc.date, date_lo=lo, date_hi=hi, year=doc.date[:4])
     by_passage: dict[str, dict[Label, list[str]]] = {}
+    mentioned: dict[str, list[int]] = {}
     for m in record.mentions:
         by_passage.setdefault(m.passage_id, {}).setdefault(m.label, []).append(m.name)
+        if m.label is Label.DATE and m.value:
+            mentioned.setdefault(m.passage_id, []).extend(date_bounds(m.value))
     out: list[dict[str, Any]] = []
     for p in record.passages:
         labels = by_passage.get(p.id, {})
@@ -61,7 +67,10 @@ def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
             place=_keywords(labels.get(Label.PLACE, [])),
             person=_keywords(labels.get(Label.PERSON, [])),
             dates=_keywords(labels.get(Label.DATE, [])),
+            mentioned_year=_keywords([d[:4] for d in labels.get(Label.DATE, [])]),
         )
+        if p.id in mentioned:
+            fields["mentioned"] = sorted(set(mentioned[p.id]))  # first and last day of every date it names
         if p.page is not None:
             fields["page"] = p.page
         fields["content_fr" if p.lang == "fr" else "content_en"] = p.text
@@ -77,10 +86,12 @@ class IndexWriter:
 
     def __init__(self, path: Path, lock_timeout: float = 30.0) -> None:
         self.path = path
-        self.ix = open_index(path, create=True)
+        self.ix = open_index(path, create=True, rebuild_if_outdated=True)
         self.lock_timeout = lock_timeout
         self._writer: Any = None
         self._searcher = self.ix.searcher()
+        self._registry: dict[str, dict[str, Any]] | None = None
+        self._dirty: set[str] = set()
 
     def _w(self) -> Any:
         if self._writer is None:
@@ -98,10 +109,39 @@ class IndexWriter:
                 return str(found["file_hash"])
         return None
 
+    def _entities(self) -> dict[str, dict[str, Any]]:
+        """The entity registry: label and folded name → canonical name and the aliases seen for it."""
+        if self._registry is None:
+            self._registry = {
+                stored["id"]: json.loads(stored["payload"]) for stored in self._searcher.documents(type="entity")
+            }
+        return self._registry
+
+    def canonical(self, record: DocumentRecord) -> DocumentRecord:
+        """The record with every name spelled as the index first met it (case, accents and apostrophes
+        aside), and the registry told of the new names and aliases."""
+        registry = self._entities()
+        mentions: list[Mention] = []
+        for m in record.mentions:
+            if m.label is Label.DATE:
+                mentions.append(m)
+                continue
+            key = f"entity:{m.label.value}:{fold(m.name)}"
+            entry = registry.get(key)
+            if entry is None:
+                entry = registry[key] = {"label": m.label.value, "name": m.name, "aliases": []}
+                self._dirty.add(key)
+            surface = " ".join(m.text.replace("’", "'").split())
+            if fold(surface) != fold(entry["name"]) and surface not in entry["aliases"]:
+                entry["aliases"].append(surface)
+                self._dirty.add(key)
+            mentions.append(m if m.name == entry["name"] else dc_replace(m, name=entry["name"]))
+        return dc_replace(record, mentions=tuple(mentions))
+
     def replace(self, source: str, records: list[DocumentRecord]) -> None:
         writer = self._w()
         writer.delete_by_term("source", source)
-        for record in records:
+        for record in map(self.canonical, records):
             for fields in passage_fields(record):
                 writer.add_document(**{k: v for k, v in fields.items() if v is not None and v != ""})
 
@@ -119,6 +159,10 @@ class IndexWriter:
 
     def commit(self) -> None:
         if self._writer is not None:
+            for key in sorted(self._dirty):
+                entry = self._entities()[key]
+                self._writer.update_document(id=key, type="entity", payload=json.dumps(entry, ensure_ascii=False))
+            self._dirty.clear()
             self._writer.commit()
             self._writer = None
             # A fresh searcher sees what was just committed (refresh() fails on a once-empty index).
@@ -129,6 +173,8 @@ class IndexWriter:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+        self._registry = None
+        self._dirty.clear()
 
     def close(self) -> None:
         self.commit()

@@ -33,6 +33,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("numeric", re.compile(rf"\b(?P<d>0?[1-9]|[12]\d|3[01])[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<y>{_YEAR})\b")),
 )
 _BARE_YEAR = re.compile(rf"\b(?P<y>{_YEAR})\b")
+# A year written as a year, not a number: "in 2016", "depuis 2002", "the first half of 2017", "l'été 2018".
+_YEAR_IN_CONTEXT = re.compile(
+    rf"(?:\b(?:in|since|until|by|during|from|throughout|of|en|depuis|jusqu['’]en|dès|avant|après|année|"
+    rf"summer|winter|spring|autumn|fall|été|hiver|printemps|automne|semestre|half|quarter|trimestre)"
+    rf"(?:\s+(?:of|de|d['’]|l['’]))?\s+)(?P<y>{_YEAR})\b(?!\s*[-/]\s*\d)",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,7 @@ def find_dates(text: str, bare_years: bool = False) -> list[DateMatch]:
     """Every date written out in the text, longest form first, without overlaps, in text order."""
     taken: list[tuple[int, int]] = []
     found: list[DateMatch] = []
-    patterns = _PATTERNS + ((("year", _BARE_YEAR),) if bare_years else ())
+    patterns = _PATTERNS + ((("year", _BARE_YEAR),) if bare_years else (("year", _YEAR_IN_CONTEXT),))
     for kind, pattern in patterns:
         for m in pattern.finditer(text):
             if any(m.start() < b and a < m.end() for a, b in taken):
@@ -76,8 +83,10 @@ def find_dates(text: str, bare_years: bool = False) -> list[DateMatch]:
             value = _value(kind, m)
             if value is None:
                 continue
-            taken.append((m.start(), m.end()))
-            found.append(DateMatch(m.start(), m.end(), m.group(0), value))
+            # a year in context spans the year only: "in 2016" is dated 2016, the word "in" is not the date
+            start, end = (m.start("y"), m.end("y")) if kind == "year" else (m.start(), m.end())
+            taken.append((start, end))
+            found.append(DateMatch(start, end, text[start:end], value))
     return sorted(found, key=lambda d: d.start)
 
 

@@ -140,11 +140,11 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
         if any(a < ent.end_char and ent.start_char < b for a, b in urls):
             continue  # a word of a link is not a name
         if label is Label.DATE:
-            value = parse_date(ent.text)
-            if value is None:
-                continue
-            found.append(Mention(label, ent.text, value, passage.start + ent.start_char,
-                                 passage.start + ent.end_char, passage.id, value))
+            # "between November 2017 and June 2018" is two dates; "recent years" is none
+            for date in find_dates(ent.text, bare_years=True):
+                start = passage.start + ent.start_char + date.start
+                found.append(Mention(label, date.text, date.value, start, start + len(date.text), passage.id,
+                                     date.value))
             continue
         trimmed = trim_mention(ent.text, label)
         if trimmed is None:
@@ -208,12 +208,16 @@ def acronym_definitions(text: str) -> dict[str, str]:
 
 
 def relabel(
-    mentions: list[Mention], gazetteer: Mapping[str, Entry], acronyms: Mapping[str, str] | None = None
+    mentions: list[Mention],
+    gazetteer: Mapping[str, Entry],
+    acronyms: Mapping[str, str] | None = None,
+    common_words: set[str] | None = None,
 ) -> list[Mention]:
     """Known names take the gazetteer's label and spelling; an acronym the document defines and its
     expansion become one name; a one-word PERSON the same document names as a place is that place."""
     places = {fold(m.name) for m in mentions if m.label is Label.PLACE}
     acronyms = acronyms or {}
+    common = common_words or set()
     out = []
     for m in mentions:
         if m.label is Label.DATE:
@@ -233,10 +237,34 @@ def relabel(
                 m = Mention(Label.ORG, m.text, expansion, m.start, m.end, m.passage_id, m.value)
         if known is not None:
             m = Mention(known.label, m.text, known.name, m.start, m.end, m.passage_id, m.value)
+        elif " " not in m.name and m.name.lower() in common:
+            continue  # a capitalised common noun ("Interviews", "Exilés"): the text also writes it in lowercase
         elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
             m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
         out.append(m)
+    return complete_person_names(out)
+
+
+def complete_person_names(mentions: list[Mention]) -> list[Mention]:
+    """A one-word person ("Collomb", "Yolaine") takes the full name the same document gives, when only one
+    full name there contains that word."""
+    full = {m.name for m in mentions if m.label is Label.PERSON and " " in m.name}
+    by_token: dict[str, set[str]] = {}
+    for name in full:
+        for token in name.split():
+            by_token.setdefault(fold(token), set()).add(name)
+    out = []
+    for m in mentions:
+        if m.label is Label.PERSON and " " not in m.name and len(by_token.get(fold(m.name), ())) == 1:
+            m = Mention(m.label, m.text, next(iter(by_token[fold(m.name)])), m.start, m.end, m.passage_id, m.value)
+        out.append(m)
     return out
+
+
+def lowercase_words(text: str) -> set[str]:
+    """Words the text writes in lowercase: a one-word 'name' among them is a common noun at a sentence start
+    or in a heading, not a name."""
+    return set(re.findall(r"(?<![\w'’-])[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+(?![\w'’-])", text))
 
 
 def extract_mentions(
@@ -262,4 +290,4 @@ def extract_mentions(
             mentions.extend(_mentions_for_doc(passage, spacy_doc))
     mentions.sort(key=lambda m: m.start)
     known = gazetteer if gazetteer is not None else pipelines.get("gazetteer", {})
-    return relabel(mentions, known, acronym_definitions(text))
+    return relabel(mentions, known, acronym_definitions(text), lowercase_words(text))

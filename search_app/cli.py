@@ -87,6 +87,8 @@ def _filters(args: argparse.Namespace) -> Any:
         langs=tuple(args.lang or ()),
         since=args.since,
         until=args.until,
+        mentioned_since=args.mentioned_since,
+        mentioned_until=args.mentioned_until,
     )
 
 
@@ -149,7 +151,11 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
         found = searcher.entities(args.label, args.limit)
     finally:
         searcher.close()
-    text = "\n".join(f"{e['count']:6d}  {e['label']:<6} {e['name']}  ({e['documents']} docs)" for e in found)
+    text = "\n".join(
+        f"{e['count']:6d}  {e['label']:<6} {e['name']}  ({e['documents']} docs)"
+        + (f"  also: {'; '.join(e['aliases'][:5])}" if e["aliases"] else "")
+        for e in found
+    )
     _emit({"entities": found}, args.json, text or "no entities")
     return EXIT_OK
 
@@ -231,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", action="append", metavar="L")
     p.add_argument("--since", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD (document date)")
     p.add_argument("--until", metavar="D", help="YYYY, YYYY-MM or YYYY-MM-DD (document date)")
+    p.add_argument("--mentioned-since", metavar="D", help="the passage names a date from D on")
+    p.add_argument("--mentioned-until", metavar="D", help="the passage names a date up to D")
     p.add_argument("--limit", type=int, default=10, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")

@@ -102,3 +102,9 @@ def test_french_press_and_transcripts_are_searchable(sample_index: tuple[Path, A
     langs = {f.value for f in s.search("").facets["lang"]}
     assert {"en", "fr"} <= langs
     assert s.search("migrants", Filters(langs=("fr",))).total > 0
+
+
+def test_defender_of_rights_finds_the_2013_statement(seeds_index: Path) -> None:
+    s = Searcher(seeds_index)
+    names = {Path(h.source).name for h in s.search("", Filters(orgs=("Défenseur des Droits",)), limit=50).hits}
+    assert STATEMENT in names and REPORT in names

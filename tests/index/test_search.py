@@ -182,3 +182,43 @@ def test_crash_before_commit_keeps_last_committed_index(tmp_path: Path, pipeline
         ingest_paths([folder], writer, pipelines, progress=False)
     s = Searcher(tmp_path / "ix")
     assert s.search("canal").total == 1 and s.search("dunes").total == 0
+
+
+def test_one_name_across_documents_with_its_aliases(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The Collectif des Dunes Solidaires distributed blankets near the canal in Calais.\n")
+    (folder / "b.txt").write_text("Volunteers of the collectif des dunes solidaires were fined by the police in Calais.\n")
+    (folder / "c.txt").write_text("The Human Rights Defender examined the complaint of the migrants in Calais.\n")
+    build_index([folder], tmp_path / "ix", pipelines)
+    s = Searcher(tmp_path / "ix")
+    defender = [e for e in s.entities("ORG", limit=100) if e["name"] == "Défenseur des Droits"]
+    assert defender and "Human Rights Defender" in defender[0]["aliases"]
+    assert s.search("", Filters(orgs=("Défenseur des Droits",))).total == 1
+    assert s.search("", Filters(orgs=("defenseur des droits",))).total == 1
+
+
+def test_mentioned_dates_are_apart_from_the_document_date(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "r.txt").write_text("Annual review\n\nIn March 2017 the camp was evicted. The court ruled on 31 July 2017.\n")
+    (folder / "r.meta.json").write_text('{"date": "2021-05-12"}')
+    build_index([folder], tmp_path / "ix", pipelines)
+    s = Searcher(tmp_path / "ix")
+    assert s.search("camp", Filters(mentioned_since="2017-07", mentioned_until="2017-07")).total == 1
+    assert s.search("camp", Filters(mentioned_since="2019")).total == 0
+    assert s.search("camp", Filters(since="2021")).total == 1
+    result = s.search("camp")
+    assert [f.value for f in result.facets["year"]] == ["2021"]
+    assert [f.value for f in result.facets["mentioned_year"]] == ["2017"]
+
+
+def test_outdated_index_is_rebuilt_by_a_writer_and_refused_by_a_reader(tmp_path: Path) -> None:
+    from index.schema import IndexError_, open_index
+
+    open_index(tmp_path / "ix", create=True).close()
+    (tmp_path / "ix" / "TEMOIN_SCHEMA").write_text("0\n")
+    with pytest.raises(IndexError_, match="schema 0"):
+        Searcher(tmp_path / "ix")
+    IndexWriter(tmp_path / "ix").close()
+    assert Searcher(tmp_path / "ix").stats()["documents"] == 0

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ingest.entities import extract_mentions, trim_mention
-from ingest.records import Label, Passage
+from ingest.records import Label, Mention, Passage
 
 
 def _passage(text: str, lang: str, start: int = 0) -> Passage:
@@ -77,3 +77,20 @@ def test_defined_acronym_and_expansion_are_one_name(pipelines: dict[str, Any]) -
     orgs = [m for m in mentions if m.label is Label.ORG]
     assert {m.name for m in orgs if m.text in ("IGPN", "Inspectorate-General of the National Police")} == {"IGPN"}
     assert {m.name for m in orgs if m.text in ("CDD", "Collectif des Dunes")} <= {"Collectif des Dunes"}
+
+
+def test_one_word_person_takes_the_full_name() -> None:
+    from ingest.entities import complete_person_names
+
+    mentions = [
+        Mention(Label.PERSON, "Gérard Collomb", "Gérard Collomb", 0, 14, "d:0"),
+        Mention(Label.PERSON, "Collomb", "Collomb", 40, 47, "d:0"),
+        Mention(Label.PERSON, "Tom", "Tom", 60, 63, "d:0"),
+    ]
+    assert [m.name for m in complete_person_names(mentions)] == ["Gérard Collomb", "Gérard Collomb", "Tom"]
+
+
+def test_capitalised_common_noun_is_not_a_name(pipelines: dict[str, Any]) -> None:
+    text = "Interviews were held in Calais. The interviews lasted an hour each with volunteers."
+    names = {m.name for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)}
+    assert "Interviews" not in names

@@ -35,7 +35,7 @@ def test_search_json_contract(demo_cli_index: Path, capsys: pytest.CaptureFixtur
     hit = data["hits"][0]
     assert set(hit) >= {"doc_id", "title", "source", "kind", "lang", "date", "page", "passage_id", "score", "text",
                         "snippet", "orgs", "places", "persons", "dates"}
-    assert set(data["facets"]) == {"org", "place", "person", "kind", "lang", "year"}
+    assert set(data["facets"]) == {"org", "place", "person", "kind", "lang", "year", "mentioned_year"}
     assert all(set(v) == {"value", "count"} for v in data["facets"]["place"])
 
 
@@ -63,7 +63,7 @@ def test_entities_and_doc(demo_cli_index: Path, capsys: pytest.CaptureFixture[st
     entities = json.loads(capsys.readouterr().out)["entities"]
     assert entities and all(e["label"] == "PLACE" for e in entities)
     assert "Calais" in [e["name"] for e in entities[:3]]
-    assert set(entities[0]) == {"label", "name", "count", "documents"}
+    assert set(entities[0]) == {"label", "name", "aliases", "count", "documents"}
     main(["search", "ordonnance", "--index", str(demo_cli_index), "--json", "--limit", "1"])
     doc_id = json.loads(capsys.readouterr().out)["hits"][0]["doc_id"]
     assert main(["doc", doc_id, "--index", str(demo_cli_index), "--json"]) == 0
