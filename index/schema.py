@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexToken
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FACET_FIELDS = ("org", "place", "person", "kind", "lang", "year", "mentioned_year")
 _TOKENS = r"\w+(?:\.?\w+)*"
 
@@ -31,7 +31,7 @@ def stemming_analyzer(lang: str) -> Analyzer:
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        type=ID(stored=True),  # passage | document | failure | entity
+        type=ID(stored=True),  # passage | quote | citation | document | failure | entity
         doc_id=ID(stored=True),
         source=ID(stored=True),
         file_hash=ID(stored=True),
@@ -58,6 +58,9 @@ def build_schema() -> Schema:
         dates=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         mentioned=NUMERIC(int, bits=32),  # first and last day of every date a passage names
         mentioned_year=KEYWORD(commas=True, lowercase=False, scorable=False),  # years the passage mentions
+        speaker=TEXT(analyzer=folding_analyzer(), stored=True),  # quotes: who spoke
+        court=ID(stored=True),  # citations and rulings: canonical court
+        ruling_key=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         payload=STORED(),  # JSON of the document record (type=document) or the failure (type=failure)
     )
 

@@ -94,8 +94,13 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v for v in (value or "").split(",") if v)
 
 
+def folding_tokens(value: str) -> list[str]:
+    """The words of a value as the index folds them (case, accents, apostrophes)."""
+    return [t.text for t in folding_analyzer()(value.replace("’", "'"))]
+
+
 def _fold(value: str) -> str:
-    return " ".join(t.text for t in folding_analyzer()(value.replace("’", "'")))
+    return " ".join(folding_tokens(value))
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -157,6 +162,13 @@ class Searcher:
             if not words:
                 return NullQuery, True
             return parser.parse(" ".join(words)), True
+
+    def raw(self) -> Any:
+        """The underlying Whoosh searcher, for the evidence lists built on this one."""
+        return self._searcher
+
+    def value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
+        return self._value_terms(fieldname, values)
 
     def _value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
         """Terms for filter values, matched to the index's spelling without regard to case or accents."""
@@ -336,6 +348,7 @@ class Searcher:
         reader = self._searcher.reader()
         stored_doc = self._doc_ids()
         registry = {s["id"]: json.loads(s["payload"]) for s in self._searcher.documents(type="entity")}
+        passages = set(self._searcher.docs_for_query(Term("type", "passage")))
         out: list[dict[str, Any]] = []
         for lab in wanted:
             fieldname = fields[lab]
@@ -343,7 +356,7 @@ class Searcher:
                 continue
             for term in reader.lexicon(fieldname):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                ids = list(reader.postings(fieldname, term).all_ids())
+                ids = [i for i in reader.postings(fieldname, term).all_ids() if i in passages]
                 docs = {stored_doc[i] for i in ids if i in stored_doc}
                 aliases = registry.get(f"entity:{lab}:{fold(value)}", {}).get("aliases", [])
                 out.append({"label": lab, "name": value, "aliases": aliases, "count": len(ids), "documents": len(docs)})

@@ -19,6 +19,7 @@ from dataclasses import replace as dc_replace
 from ingest.dates import date_bounds
 from ingest.gazetteer import fold
 from ingest.records import DocumentRecord, Label, Mention, to_jsonable
+from ingest.rulings import citation_keys
 from index.schema import IndexError_, open_index
 
 
@@ -75,9 +76,51 @@ def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
             fields["page"] = p.page
         fields["content_fr" if p.lang == "fr" else "content_en"] = p.text
         out.append(fields)
+    out.extend(quote_fields(record, common, by_passage))
+    out.extend(citation_fields(record, common))
     doc_fields = dict(common)
     doc_fields.update(id=f"doc:{doc.id}", type="document", payload=json.dumps(to_jsonable(record), ensure_ascii=False))
+    if record.ruling is not None:
+        doc_fields.update(court=record.ruling.court, ruling_key=_keywords(list(citation_keys(record.ruling))))
     out.append(doc_fields)
+    return out
+
+
+def quote_fields(
+    record: DocumentRecord, common: dict[str, Any], by_passage: dict[str, dict[Label, list[str]]]
+) -> list[dict[str, Any]]:
+    """One searchable unit per testimony; its date is the testimony's, its organisations its passage's."""
+    out = []
+    for q in record.quotes:
+        fields = {k: v for k, v in common.items() if k not in {"date", "date_lo", "date_hi", "year"}}
+        fields.update(
+            id=q.id, type="quote", content=q.text, speaker=q.speaker or "", start=q.start, end=q.end,
+            place=(q.place or "").replace(",", " "),
+            org=_keywords(by_passage.get(q.passage_id or "", {}).get(Label.ORG, [])),
+            payload=json.dumps(to_jsonable(q), ensure_ascii=False),
+        )
+        fields["content_fr" if record.document.language == "fr" else "content_en"] = q.text
+        if q.page is not None:
+            fields["page"] = q.page
+        if q.date:
+            lo, hi = date_bounds(q.date)
+            fields.update(date=q.date, date_lo=lo, date_hi=hi, year=q.date[:4])
+        out.append(fields)
+    return out
+
+
+def citation_fields(record: DocumentRecord, common: dict[str, Any]) -> list[dict[str, Any]]:
+    """One record per citation of a ruling, so the rulings view can tell who cites what, and on which page."""
+    out = []
+    for n, c in enumerate(record.citations):
+        fields = {k: v for k, v in common.items() if k not in {"date", "date_lo", "date_hi", "year"}}
+        fields.update(
+            id=f"{record.document.id}:cite:{n:04d}", type="citation", court=c.court, ruling_key=c.key,
+            start=c.start, end=c.end, payload=json.dumps(to_jsonable(c), ensure_ascii=False),
+        )
+        if c.page is not None:
+            fields["page"] = c.page
+        out.append(fields)
     return out
 
 

@@ -22,7 +22,8 @@ _FOOTNOTE_NUMBER_ONLY = re.compile(r"^[ \t]*(\d{1,3})[ \t]*$")
 _SEPARATOR = re.compile(r"^(?:[ \t\u00a0]{20,}|[ \t]*[_\u2014\u2500-]{5,}[ \t]*)$")
 _URL_ONLY = re.compile(r"^[ \t]*(?:https?://|www\.|file:///)\S+[ \t]*$")
 _PAGE_NUMBER = re.compile(
-    r"^[ \t]*(?:[-–—]\s*)?(?:page\s+|p\.\s*)?\d{1,4}(?:\s*(?:/|of|sur|de)\s*\d{1,4})?(?:\s*[-–—])?[ \t]*$", re.I
+    r"^[ \t]*(?:[-–—]\s*)?(?:page\s+|p\.\s*)?\d{1,4}(?:\s*(?:/|of|sur|de)\s*\d{1,4})?(?:\s*[-–—])?[ \t]*$",
+    re.I,
 )
 _BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■\-–—*]|\d{1,2}°/|\(?[a-z0-9]{1,3}[.)])[ \t]+")
 _SENTENCE_END = re.compile(r"[.!?:;\"”»)\]…]\s*$")
@@ -228,7 +229,8 @@ def _split_text_without_pages(raw: str, lines: list[_Line]) -> list[_PageParts]:
                 block.append(lines[j])
                 j += 1
             starts = [
-                k for k, l in enumerate(block[:6])
+                k
+                for k, l in enumerate(block[:6])
                 if (m := _FOOTNOTE_START.match(l.text)) and int(m.group(1)) > last_number
             ]
             if not starts:
@@ -269,11 +271,7 @@ def _is_double_spaced(lines: list[_Line]) -> bool:
     nonblank = [i for i, l in enumerate(lines) if l.stripped]
     if len(nonblank) < 10:
         return False
-    single_gap = sum(
-        1
-        for a, b in zip(nonblank, nonblank[1:])
-        if b - a == 2
-    )
+    single_gap = sum(1 for a, b in zip(nonblank, nonblank[1:]) if b - a == 2)
     return single_gap >= 0.6 * (len(nonblank) - 1)
 
 
@@ -303,7 +301,9 @@ def _paragraphs(lines: list[_Line], double_spaced: bool, typical: int) -> list[l
             current = []
         current.append(line)
         stripped = line.stripped
-        if len(stripped) < 0.7 * typical and (_SENTENCE_END.search(stripped) or len(stripped) < 0.4 * typical):
+        if len(stripped) < 0.7 * typical and (
+            _SENTENCE_END.search(stripped) or len(stripped) < 0.4 * typical
+        ):
             paragraphs.append(current)
             current = []
     if current:
@@ -366,7 +366,8 @@ def clean(doc: RawDocument) -> CleanDocument:
         nonblank = [l for l in lines if l.stripped]
         if doc.has_pages:
             kept = [
-                l for l in lines
+                l
+                for l in lines
                 if not (l.stripped and _is_furniture(l, nonblank.index(l), len(nonblank), furniture))
             ]
             cut = _split_footnote_block(kept, body_markers=set())

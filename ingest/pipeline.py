@@ -8,19 +8,21 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from datetime import datetime, timezone
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
 from ingest import readers
+from ingest.citations import find_citations
 from ingest.clean import clean
 from ingest.entities import extract_mentions
 from ingest.language import detect_language, majority_language
 from ingest.metadata import infer_date, infer_kind, infer_publisher, infer_title, load_sidecar
 from ingest.passages import split_passages
+from ingest.quotes import extract_quotes
 from ingest.records import (
     Document,
     DocumentRecord,
@@ -30,9 +32,11 @@ from ingest.records import (
     Kind,
     Passage,
     RawDocument,
+    RulingInfo,
 )
+from ingest.rulings import citation_keys, ruling_info
 
-STAGES = ("read", "clean", "language", "entities", "index")
+STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "index")
 
 
 class RecordSink(Protocol):
@@ -94,7 +98,8 @@ def build_record(
     clock = clock or StageClock()
     doc_id = digest[:16] if raw.part == 0 else f"{digest[:16]}-{raw.part}"
     cleaned = clock.timed("clean", clean, raw)
-    meta = load_sidecar(source).merged_over(raw.metadata)
+    sidecar = load_sidecar(source)
+    meta = sidecar.merged_over(raw.metadata)
     text = cleaned.text
 
     def languages() -> tuple[str, list[Passage]]:
@@ -111,9 +116,20 @@ def build_record(
 
     doc_lang, passages = clock.timed("language", languages)
     mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size, None, text)
-    title = meta.title or infer_title(text, source)
-    kind = meta.kind or infer_kind(text, title, footnotes=len(cleaned.footnotes))
+    ruling = clock.timed("citations", ruling_info, text, meta.title, str(source))
+    title = sidecar.title or (ruling_title(ruling) if ruling else None) or raw.metadata.title or infer_title(text, source)
+    kind = meta.kind or (Kind.RULING if ruling else infer_kind(text, title, footnotes=len(cleaned.footnotes)))
+    # A ruling's own text is surer of its date than an export's metadata; a sidecar is surer than both.
+    date = sidecar.date or (ruling.date if ruling else None) or raw.metadata.date or infer_date(text)
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
+    # A ruling's quotations are the law and the parties' submissions, not testimony.
+    quotes = [] if kind is Kind.RULING else clock.timed(
+        "quotes", extract_quotes, cleaned, passages, doc_id, date, pipelines.get("gazetteer")
+    )
+    citations = clock.timed("citations", find_citations, text, page_spans)
+    if ruling is not None:  # a ruling's heading names the ruling itself: not a citation
+        own = set(citation_keys(ruling))
+        citations = [c for c in citations if c.key not in own]
     pages = max((p.number for p in raw.pages if p.number is not None), default=None)
     document = Document(
         id=doc_id,
@@ -121,16 +137,25 @@ def build_record(
         file_hash=digest,
         format=raw.format,
         title=title,
-        kind=kind if isinstance(kind, Kind) else Kind(kind),
+        kind=kind,
         language=doc_lang,
-        date=meta.date or infer_date(text),
-        publisher=meta.publisher or infer_publisher(source),
+        date=date,
+        publisher=meta.publisher or (ruling.court if ruling else infer_publisher(source)),
         url=meta.url,
         pages=pages,
         text=text,
         page_spans=page_spans,
     )
-    return DocumentRecord(document, tuple(passages), cleaned.footnotes, tuple(mentions))
+    return DocumentRecord(
+        document, tuple(passages), cleaned.footnotes, tuple(mentions), tuple(quotes), tuple(citations), ruling
+    )
+
+
+def ruling_title(ruling: RulingInfo) -> str:
+    """A ruling's title as lawyers cite it: court, date, number, then the parties."""
+    parts = [ruling.court, ruling.date or "undated", ", ".join(ruling.numbers)]
+    title = ", ".join(p for p in parts if p)
+    return f"{title} — {ruling.name}" if ruling.name else title
 
 
 def ingest_paths(
@@ -185,7 +210,9 @@ def ingest_file(
         return IngestResult(source, "unchanged")
     try:
         raws = clock.timed("read", readers.read, path)
-        records = [build_record(raw, digest, pipelines, path.resolve(), clock, ner_batch_size) for raw in raws]
+        records = [
+            build_record(raw, digest, pipelines, path.resolve(), clock, ner_batch_size) for raw in raws
+        ]
     except IngestError as exc:
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         clock.timed("index", sink.record_failure, source, digest, exc.reason, when)

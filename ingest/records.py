@@ -210,6 +210,9 @@ class DocumentRecord:
     passages: tuple[Passage, ...]
     footnotes: tuple[Footnote, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    ruling: RulingInfo | None = None  # set when the document is itself a ruling
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -15,11 +16,13 @@ import streamlit as st
 from index.schema import IndexError_
 from index.search import Hit
 from ingest.settings import load_settings
+from search_app import ui_evidence as evidence
 from search_app import ui_render as ui
 from search_app.ui_state import (
     FACET_WIDGETS,
     PAGE_SIZE,
     Screen,
+    SharedIndex,
     active_filters,
     clear_filters,
     close_document,
@@ -42,6 +45,7 @@ QUERY_HELP = """
 
 A query that cannot be read as written (an unclosed bracket, say) is searched as plain words.
 """
+VIEWS = ["Passages", "Testimonies", "Rulings"]
 
 
 # ------------------------------------------------------------------ rendering
@@ -190,9 +194,8 @@ def render_no_results(screen: Screen) -> None:
         )
 
 
-def render_document(screen: Screen) -> None:
+def render_document(record: dict[str, Any] | None) -> None:
     hit: Hit = st.session_state["open_hit"]
-    record = screen.record
     with st.container(horizontal=True, horizontal_alignment="right"):
         st.button("Close", on_click=close_document, icon=":material/close:", key="close-doc", type="tertiary")
     if record is None:
@@ -201,6 +204,7 @@ def render_document(screen: Screen) -> None:
     doc = record["document"]
     st.markdown(f'<h3 class="tm-doctitle">{ui.esc(doc.get("title", ""))}</h3>', unsafe_allow_html=True)
     st.markdown(ui.metadata_html(doc), unsafe_allow_html=True)
+    evidence.render_ruling_info(record)
 
     # Widgets keyed by the passage: a newly opened hit starts on its own page, or around its passage.
     numbers = ui.page_numbers(record)
@@ -238,11 +242,12 @@ def render_document(screen: Screen) -> None:
         st.markdown(
             ui.entities_html(ui.entity_counts(record)) or "Nothing was recognised.", unsafe_allow_html=True
         )
+    evidence.render_document_evidence(record)
 
 
 def main() -> None:
     st.set_page_config(page_title="Temoin", page_icon=":material/travel_explore:", layout="wide")
-    st.markdown(ui.CSS, unsafe_allow_html=True)
+    st.markdown(ui.CSS + ui.EVIDENCE_CSS, unsafe_allow_html=True)
     try:
         path = load_settings().index.expanduser().resolve()
     except (OSError, ValueError) as exc:
@@ -255,6 +260,23 @@ def main() -> None:
         return
 
     st.title("Temoin")
+    view = st.segmented_control(
+        "View",
+        VIEWS,
+        key="view",
+        default=VIEWS[0],
+        required=True,
+        label_visibility="collapsed",
+        bind="query-params",
+    )
+    if view in ("Testimonies", "Rulings"):
+        render_evidence(shared, str(path), view)
+    else:
+        render_passages(shared, str(path))
+
+
+def render_passages(shared: SharedIndex, path: str) -> None:
+    """The passage search: query box, facets in the sidebar, results beside the document view."""
     query = (
         st.text_input(
             "Search the documents",
@@ -268,17 +290,12 @@ def main() -> None:
     with st.expander("How to write a query"):
         st.markdown(QUERY_HELP)
 
-    screen = fetch(shared, str(path), query)
-    render_sidebar(screen, str(path))
+    screen = fetch(shared, path, query)
+    render_sidebar(screen, path)
     if screen.stats["documents"] == 0:
-        st.info(
-            "The index is empty. Read documents into it with `temoin ingest PATH`.", icon=":material/info:"
-        )
+        render_empty_index()
         return
-    if "open_hit" in st.session_state:
-        results_col, doc_col = st.columns([1, 1.2], gap="large")
-    else:
-        results_col, doc_col = st.container(), None
+    results_col, doc_col = main_columns()
     with results_col:
         if screen.result is None and not screen.error:
             render_welcome(screen)
@@ -286,7 +303,44 @@ def main() -> None:
             render_results(screen)
     if doc_col is not None:
         with doc_col:
-            render_document(screen)
+            render_document(screen.record)
+
+
+def render_evidence(shared: SharedIndex, path: str, view: str) -> None:
+    """The Testimonies or Rulings view: its filters in the sidebar, its list beside the document view."""
+    screen, options = evidence.fetch_evidence(shared, path, view)
+    if view == "Testimonies":
+        evidence.render_testimonies_sidebar(options)
+    else:
+        evidence.render_rulings_sidebar(options)
+    st.sidebar.divider()
+    st.sidebar.caption(
+        f"{screen.stats['documents']} documents · {screen.stats['passages']} passages  \nindex `{path}`"
+    )
+    if screen.stats["documents"] == 0:
+        render_empty_index()
+        return
+    list_col, doc_col = main_columns()
+    with list_col:
+        if view == "Testimonies":
+            evidence.render_testimonies(shared, screen)
+        else:
+            evidence.render_rulings(shared, screen)
+    if doc_col is not None:
+        with doc_col:
+            render_document(screen.record)
+
+
+def render_empty_index() -> None:
+    st.info("The index is empty. Read documents into it with `temoin ingest PATH`.", icon=":material/info:")
+
+
+def main_columns() -> tuple[Any, Any]:
+    """The list alone, or the list beside the document view when a document is open."""
+    if "open_hit" in st.session_state:
+        left, right = st.columns([1, 1.2], gap="large")
+        return left, right
+    return st.container(), None
 
 
 main()

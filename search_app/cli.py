@@ -196,6 +196,53 @@ def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    from index.evidence import citation_text, search_quotes
+    from index.search import QueryError
+
+    searcher = _open_searcher(args, settings)
+    try:
+        total, hits = search_quotes(
+            searcher, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
+            orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit,
+        )
+    except QueryError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        searcher.close()
+    keys = ("quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id", "title", "page",
+            "passage_id", "footnote")
+    data = {"total": total, "hits": [{k: getattr(h, k) for k in keys} | {"citation": citation_text(h)} for h in hits]}
+    lines = [f"{total} testimonies"] + [f"\n{i}. {citation_text(h)}  [{h.doc_id}]" for i, h in enumerate(hits, 1)]
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_rulings(args: argparse.Namespace, settings: Settings) -> int:
+    from index.evidence import list_rulings
+    from index.search import QueryError
+
+    searcher = _open_searcher(args, settings)
+    try:
+        total, hits = list_rulings(searcher, args.query or "", court=args.court, since=args.since,
+                                   until=args.until, limit=args.limit)
+    except QueryError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        searcher.close()
+    data = {"total": total, "hits": [to_jsonable(h) for h in hits]}
+    for hit in data["hits"]:
+        hit.pop("citations", None)
+    lines = [f"{total} rulings"]
+    for h in hits:
+        where = "in the index" if h.in_index else "cited only"
+        lines.append(f"\n{h.court}, {h.date or 'undated'}, {h.number or 'no number'}"
+                     + (f" — {h.name}" if h.name else "") + f"  ({where}; cited by {len(h.cited_by)})")
+        lines += [f"    {c.title} p. {c.page}" if c.page else f"    {c.title}" for c in h.cited_by[:5]]
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ, TEMOIN_INDEX=str(_index_path(args, settings).resolve()))
@@ -255,6 +302,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("doc_id", metavar="DOC_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_doc)
+
+    p = with_index(sub.add_parser("quotes", help="search testimonies: who said what, where and when"))
+    p.add_argument("query", nargs="?", default="", help="words in the quote (query syntax as for search)")
+    p.add_argument("--speaker", metavar="NAME", help="the speaker's name or pseudonym (accents ignored)")
+    p.add_argument("--place", action="append", metavar="X")
+    p.add_argument("--org", action="append", metavar="X")
+    p.add_argument("--since", metavar="D", help="testimony date from D (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--until", metavar="D", help="testimony date up to D")
+    p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_quotes)
+
+    p = with_index(sub.add_parser("rulings", help="rulings in the index or cited by it, with who cites them"))
+    p.add_argument("query", nargs="?", default="", help="words of the court, number or parties")
+    p.add_argument("--court", metavar="X", help="court name, in any language it is written (accents ignored)")
+    p.add_argument("--since", metavar="D", help="decision date from D")
+    p.add_argument("--until", metavar="D", help="decision date up to D")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rulings)
 
     p = with_index(sub.add_parser("serve", help="start the search UI on 127.0.0.1"))
     p.add_argument("--port", type=int, metavar="N")

@@ -289,3 +289,91 @@ table.tm-metadata th {text-align: left; padding: 0.1rem 0.8rem 0.1rem 0; font-we
 table.tm-metadata td {padding: 0.1rem 0; border: none; word-break: break-word;}
 </style>
 """
+
+
+# ------------------------------------------------------------------ testimonies and rulings
+
+
+def md_escape(text: object) -> str:
+    """Text for a widget label, which Streamlit reads as markdown: every markdown sign taken literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", " ".join(str(text).split()))
+
+
+def quote_date(date: str | None, source: str, footnote: int | None = None) -> str:
+    """When the words were said, and where that date comes from when it is not the testimony's own."""
+    if not date or source == "none":
+        return "undated"
+    if source == "document":
+        return f"{date} (date of the document: the testimony gives none)"
+    if source == "footnote" and footnote is not None:
+        return f"{date} (footnote {footnote})"
+    return date
+
+
+def quote_html(hit: Any) -> str:
+    """A testimony card: the words large, then who said them, where and when, then the source."""
+    who = f'<b>{esc(hit.speaker)}</b>' if hit.speaker else "<i>Unnamed witness</i>"
+    if hit.speaker_description:
+        who += f", {esc(hit.speaker_description)}"
+    when = [p for p in (hit.place, quote_date(hit.date, hit.date_source, hit.footnote)) if p]
+    source = [p for p in (hit.title, hit.publisher, page_label(hit.page)) if p]
+    return (
+        f'<div class="tm-quote"><div class="tm-qtext">“{_lines(hit.quote.strip())}”</div>'
+        f'<div class="tm-who">{who}</div>'
+        f'<div class="tm-meta">{" · ".join(esc(p) for p in when)}</div>'
+        f'<div class="tm-src">{" · ".join(esc(p) for p in source)}</div></div>'
+    )
+
+
+def ruling_title(court: str | None, date: str | None, number: str | None, name: str | None = None) -> str:
+    """ "Conseil d'État, 2017-07-31, n° 412125 (Name)", plain text."""
+    parts = [court or "Unknown court", date or "undated"] + ([f"n° {number}"] if number else [])
+    return ", ".join(parts) + (f" ({name})" if name else "")
+
+
+def ruling_html(hit: Any) -> str:
+    """A ruling: court, date, number and name; whether the index holds it; how often it is cited."""
+    docs = len({c.doc_id for c in hit.cited_by})
+    cited = (
+        f"cited {hit.citations} time{'s' if hit.citations != 1 else ''} in {docs} "
+        f"document{'s' if docs != 1 else ''}"
+        if hit.citations
+        else "not cited by other documents"
+    )
+    badge = "in the index" if hit.in_index else "not in the index"
+    title = ruling_title(hit.court, hit.date, hit.number, hit.name)
+    return (
+        f'<div class="tm-hit"><div class="tm-title">{esc(title)}'
+        f'</div><div class="tm-meta"><span class="tm-badge">{badge}</span> {esc(cited)}</div></div>'
+    )
+
+
+def ruling_info_html(ruling: dict[str, Any]) -> str:
+    """A ruling document's own particulars, as a small table."""
+    rows = [
+        ("Court", ruling.get("court")),
+        ("Date", ruling.get("date") or "undated"),
+        ("Number", ", ".join(ruling.get("numbers") or []) or "none found"),
+        ("ECLI", ruling.get("ecli")),
+        ("Name", ruling.get("name")),
+        ("Decision", ruling.get("decision")),
+    ]
+    cells = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if v)
+    return f'<table class="tm-metadata tm-ruling">{cells}</table>'
+
+
+def first_words(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+EVIDENCE_CSS = """
+<style>
+.tm-quote .tm-qtext {font-family: Georgia, 'Times New Roman', serif; font-size: 1.3rem; line-height: 1.5;
+  margin: 0 0 0.5rem 0; padding-left: 0.8rem; border-left: 3px solid rgba(60, 110, 180, 0.45);}
+.tm-quote .tm-who {font-size: 0.98rem;}
+.tm-quote .tm-meta {font-size: 0.88rem; opacity: 0.8; margin: 0.1rem 0;}
+.tm-quote .tm-src {font-size: 0.85rem; opacity: 0.7;}
+.tm-operative {font-family: Georgia, 'Times New Roman', serif; font-size: 0.95rem; line-height: 1.55;}
+</style>
+"""

@@ -86,6 +86,15 @@ def close_document() -> None:
     st.session_state.pop("open_hit", None)
 
 
+def open_span(doc_id: str, page: int | None, start: int, end: int, key: str) -> None:
+    """Open the document view on `text[start:end]` (a testimony, a citation), shaded like a passage.
+    `key` names what was opened: the view's own widgets (its page, say) are keyed by it."""
+    st.session_state["open_hit"] = Hit(
+        doc_id=doc_id, title="", source="", kind="", lang="", date=None, page=page, passage_id=key,
+        score=0.0, text="", snippet="", orgs=(), places=(), persons=(), dates=(), start=start, end=end,
+    )
+
+
 def remove_filter(key: str, value: str) -> None:
     if key == "years":
         st.session_state.pop("years", None)

@@ -56,6 +56,16 @@ préfet du Pas-de-Calais d'installer des points d'eau potable et des douches à 
 informels de Calais, dans un délai de huit jours.
 """
 
+REPORT = """\
+Nowhere to go: evictions on the northern coast
+
+Interviewed in Calais, 14 April 2021
+
+“Samir”, a 19-year-old from Sudan, told us, “They took our tents again. We slept on the ground in the rain.”
+
+The order to install water points in Calais was upheld on appeal (Conseil d'État, 31 juillet 2017, n° 412125).
+"""
+
 
 @pytest.fixture(scope="module")
 def browser_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
@@ -79,6 +89,11 @@ def browser_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str,
         encoding="utf-8",
     )
     (corpus / "ordonnance-lille-eau.txt").write_text(ORDONNANCE, encoding="utf-8")
+    (corpus / "tents-report.txt").write_text(REPORT, encoding="utf-8")
+    (corpus / "tents-report.meta.json").write_text(
+        json.dumps({"title": "Nowhere to go", "kind": "report", "publisher": "Border Watch"}),
+        encoding="utf-8",
+    )
     writer = IndexWriter(base / "index")
     try:
         ingest_paths([corpus], writer, pipelines, progress=False)
@@ -195,4 +210,42 @@ def test_search_then_read_the_document(server: str, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert dialogs == []
+    print(f"screenshots in {tmp_path}")
+
+
+def test_testimonies_and_rulings_views(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.set_default_timeout(30_000)
+            page.goto(server)
+            page.get_by_role("radio", name="Testimonies").click()
+            card = page.locator(".tm-quote").first
+            expect(card.locator(".tm-qtext")).to_contain_text("They took our tents again.")
+            expect(card.locator(".tm-who")).to_contain_text("Samir, a 19-year-old from Sudan")
+            expect(card.locator(".tm-meta")).to_have_text("Calais · 2021-04-14")
+            page.get_by_text("Citation to copy").first.click()
+            expect(page.locator("code").filter(has_text="— Samir").first).to_be_visible()
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "testimonies.png")
+
+            page.get_by_role("button", name="Open the document").first.click()
+            expect(page.locator(".tm-page .tm-passage")).to_have_text(
+                "They took our tents again. We slept on the ground in the rain."
+            )
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "testimony-document.png")
+
+            page.get_by_role("radio", name="Rulings").click()
+            first = page.locator(".tm-hit").first
+            expect(first.locator(".tm-title")).to_have_text("Conseil d'État, 2017-07-31, n° 412125")
+            expect(page.get_by_role("button", name="Nowhere to go")).to_be_visible()
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "rulings.png")
+            assert "view=Rulings" in page.url
+        finally:
+            browser.close()
     print(f"screenshots in {tmp_path}")

@@ -20,8 +20,8 @@ from pdfminer.pdfexceptions import PDFException
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.psexceptions import PSException
 from pdfminer.pdftypes import resolve1
+from pdfminer.psexceptions import PSException
 from pdfminer.utils import decode_text
 
 from ingest.records import IngestError, Metadata, RawDocument, RawPage

@@ -21,6 +21,7 @@ _HEADER_KEYS = {
     "publisher": "publisher",
     "author": "publisher",
     "kind": "kind",
+    "case_id": "title",
     "language": "language",
     "lang": "language",
 }
@@ -121,7 +122,7 @@ _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!])"), r"\1"),  # escapes
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"|<>~])"), r"\1"),  # escapes
     (re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M), ""),  # horizontal rules
 )
 

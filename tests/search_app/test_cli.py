@@ -88,3 +88,34 @@ def test_user_mistakes_give_one_line(
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_quotes_contract_and_speaker_filter(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["quotes", "--index", str(demo_cli_index), "--json", "--limit", "100"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] >= 10
+    hit = data["hits"][0]
+    assert set(hit) >= {"quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id", "title",
+                        "page", "passage_id", "footnote"}
+    speakers = {h["speaker"] for h in data["hits"] if h["speaker"]}
+    assert speakers and not any(s[0] in "“\"«" for s in speakers)
+    name = sorted(speakers)[0]
+    folded = name.upper()
+    assert main(["quotes", "--speaker", folded, "--index", str(demo_cli_index), "--json"]) == 0
+    only = json.loads(capsys.readouterr().out)["hits"]
+    assert only and all(h["speaker"] == name for h in only)
+
+
+def test_rulings_contract_and_cited_by(demo_cli_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["rulings", "--index", str(demo_cli_index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] >= 3
+    hit = data["hits"][0]
+    assert set(hit) >= {"ruling_id", "court", "date", "number", "name", "in_index", "doc_id", "cited_by"}
+    assert hit["cited_by"] and set(hit["cited_by"][0]) == {"doc_id", "title", "page"}
+    assert any(h["in_index"] for h in data["hits"])
+    assert main(["rulings", "--court", "conseil d'etat", "--index", str(demo_cli_index), "--json"]) == 0
+    courts = {h["court"] for h in json.loads(capsys.readouterr().out)["hits"]}
+    assert courts == {"Conseil d'État"}
