@@ -242,7 +242,9 @@ def _split_text_without_pages(raw: str, lines: list[_Line]) -> list[_PageParts]:
             for k, l in enumerate(block):
                 prev = block[k - 1].stripped if k else ""
                 numbered = _FOOTNOTE_START.match(l.text) or _FOOTNOTE_NUMBER_ONLY.match(l.text)
-                if k and not numbered and _SENTENCE_END.search(prev) and len(prev) < 0.75 * typical:
+                closed = bool(_SENTENCE_END.search(prev))
+                # a note that closed, then a short line or a line going on in lowercase: the body resumes
+                if k and not numbered and closed and (len(prev) < 0.75 * typical or _LOWER_START.match(l.stripped)):
                     j = block_start + len(carried) + k
                     break
                 kept.append(l)
