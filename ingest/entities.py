@@ -6,6 +6,7 @@ spans are kept only when they normalise to an ISO partial date.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -194,7 +195,7 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
 
 _WORD = r"[A-ZÀ-Þ][\w'’-]*"
 _LINK = r"(?:\s+(?:of|the|for|and|on|de|des|du|la|le|et|pour|sur|à|d['’]|l['’]))*"
-_DEFINED_ACRONYM = re.compile(rf"({_WORD}(?:{_LINK}\s*{_WORD}){{1,9}})\s*\(([A-Z][A-Z0-9&]{{1,9}})\)")
+_DEFINED_ACRONYM = re.compile(rf"({_WORD}(?:[\s-]+[\w'’-]+){{1,9}})\s*\(([A-Z][A-Z0-9&]{{1,9}})\)")
 _ACRONYM_FIRST = re.compile(rf"\b([A-Z][A-Z0-9&]{{1,9}})\s*\(({_WORD}(?:{_LINK}\s*{_WORD}){{1,9}})\)")
 
 
@@ -218,6 +219,15 @@ def _initials_match(acronym: str, expansion: str) -> bool:
     return capitals == sorted(letters)
 
 
+def expansion_start(acronym: str, expansion: str) -> int | None:
+    """Where the expansion of an acronym starts in the words before it: the shortest run of words, opening on
+    a capital, whose initials give the acronym ("signed by the Syndicat de la magistrature" → "Syndicat …")."""
+    for w in reversed(list(re.finditer(r"\S+", expansion))):
+        if w.group(0)[:1].isupper() and _initials_match(acronym, expansion[w.start() :]):
+            return w.start()
+    return None
+
+
 def acronym_definitions(text: str) -> dict[str, str]:
     """Folded acronym or expansion → the expansion, where the text defines an acronym: "the
     Inspectorate-General of the National Police (IGPN)" or "IGPN (Inspection générale …)"."""
@@ -225,16 +235,38 @@ def acronym_definitions(text: str) -> dict[str, str]:
     for pattern, swap in ((_DEFINED_ACRONYM, False), (_ACRONYM_FIRST, True)):
         for m in pattern.finditer(text):
             expansion, acronym = (m.group(2), m.group(1)) if swap else (m.group(1), m.group(2))
-            words = expansion.split()
-            # keep the shortest tail of the expansion whose initials still give the acronym
-            for k in range(len(words)):
-                tail = " ".join(words[k:])
-                if _initials_match(acronym, tail) and not _initials_match(
-                    acronym, " ".join(words[k + 1 :]) or "x"
-                ):
-                    found.setdefault(fold(acronym), normalise_name(tail))
-                    found.setdefault(fold(tail), normalise_name(tail))
-                    break
+            offset = expansion_start(acronym, expansion)
+            if offset is not None:
+                tail = normalise_name(expansion[offset:])
+                found.setdefault(fold(acronym), tail)
+                found.setdefault(fold(tail), tail)
+    return found
+
+
+def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[Mention]) -> list[Mention]:
+    """Mentions of acronyms the text defines, and of their expansions, where NER saw nothing: a body the
+    text takes the trouble to define ("Syndicat de la magistrature (SM)") is a name every time it recurs."""
+    starts = [p.start for p in passages]
+    taken = sorted((m.start, m.end) for m in existing)
+    found: list[Mention] = []
+
+    def add(start: int, end: int) -> None:
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0 or end > passages[i].end or any(a < end and start < b for a, b in taken):
+            return
+        surface = text[start:end]
+        found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, passages[i].id))
+        taken.append((start, end))
+
+    for pattern, swap in ((_DEFINED_ACRONYM, False), (_ACRONYM_FIRST, True)):
+        for m in pattern.finditer(text):
+            e_group, a_group = (2, 1) if swap else (1, 2)
+            acronym, expansion = m.group(a_group), m.group(e_group)
+            offset = expansion_start(acronym, expansion)
+            if offset is not None:
+                add(m.start(e_group) + offset, m.end(e_group))
+                for occurrence in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
+                    add(occurrence.start(), occurrence.end())
     return found
 
 
@@ -342,5 +374,7 @@ def extract_mentions(
             ((p.text, p) for p in group), as_tuples=True, batch_size=batch_size
         ):
             mentions.extend(_mentions_for_doc(passage, spacy_doc, known))
+    ordered = sorted(passages, key=lambda p: p.start)
+    mentions.extend(defined_acronym_mentions(text, ordered, mentions))
     mentions.sort(key=lambda m: m.start)
     return relabel(mentions, known, acronym_definitions(text), lowercase_words(text))

@@ -83,14 +83,25 @@ def test_one_word_person_takes_the_full_name() -> None:
     from ingest.entities import complete_person_names
 
     mentions = [
-        Mention(Label.PERSON, "Gérard Collomb", "Gérard Collomb", 0, 14, "d:0"),
-        Mention(Label.PERSON, "Collomb", "Collomb", 40, 47, "d:0"),
+        Mention(Label.PERSON, "Gérard Vannier", "Gérard Vannier", 0, 14, "d:0"),
+        Mention(Label.PERSON, "Vannier", "Vannier", 40, 47, "d:0"),
         Mention(Label.PERSON, "Tom", "Tom", 60, 63, "d:0"),
     ]
-    assert [m.name for m in complete_person_names(mentions)] == ["Gérard Collomb", "Gérard Collomb", "Tom"]
+    assert [m.name for m in complete_person_names(mentions)] == ["Gérard Vannier", "Gérard Vannier", "Tom"]
 
 
 def test_capitalised_common_noun_is_not_a_name(pipelines: dict[str, Any]) -> None:
     text = "Interviews were held in Calais. The interviews lasted an hour each with volunteers."
     names = {m.name for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)}
     assert "Interviews" not in names
+
+
+def test_a_defined_acronym_is_a_name_even_where_ner_misses_it(pipelines: dict[str, Any]) -> None:
+    text = ("The statement was signed by the Syndicat de la magistrature (SM) and by the Groupe antiraciste "
+            "d'accompagnement (GADEM). Later the SM asked for an inquiry.")
+    mentions = extract_mentions(pipelines, [_passage(text, "en")], text=text)
+    orgs = [m for m in mentions if m.label is Label.ORG]
+    assert {m.name for m in orgs} >= {"Syndicat de la magistrature"}
+    assert sum(1 for m in orgs if m.name == "Syndicat de la magistrature") >= 3  # expansion, (SM), later SM
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
