@@ -10,6 +10,11 @@ Kingdom, HCR = UNHCR). The real pipeline runs on the document (`build_record`), 
 per label are compared with the labels: names match when equal after `fold` (case, accents, apostrophes,
 hyphens) and without a leading article ("The Guardian" = "Guardian"), through aliases.
 
+Persons' names are not stored in clear: a list or alias table whose key ends in "_sha" ("PERSON_sha",
+"acceptable": {"PERSON_sha", "ANY_sha"}, "aliases_sha") holds the salted digests of the names' keys
+(bench/golden_hash.py `name_digest`), and every extracted name is compared by the digest of its key. Organisations
+and places stay in clear. The reports name a hidden person by number ("PERSON #3 (name hidden)").
+
 - recall: share of the golden entities of a label found under that label (a facet is per label: an ORG filed
   as PLACE is missing from the ORG facet, and the listing says where it went);
 - precision: share of the distinct extracted names of a label that are golden or acceptable for that label;
@@ -20,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,49 +34,68 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.gazetteer import fold  # noqa: E402
+from bench.golden_hash import name_digest  # noqa: E402
 from ingest.records import Label  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "entities"
 SHARED = ROOT.parent / "shared" / "corpus"
 LABELS: tuple[str, ...] = (Label.ORG.value, Label.PLACE.value, Label.PERSON.value)
 TOP = 50
-_ARTICLE = re.compile(r"^(?:the |l'|le |la |les )")
-
-
-def name_key(name: str) -> str:
-    """The comparison key of a name: folded, without a leading article."""
-    return _ARTICLE.sub("", fold(name)).strip()
-
 
 @dataclass(frozen=True)
 class GoldenDocument:
-    """One labelled document: required and acceptable names per label, aliases resolved to keys."""
+    """One labelled document: required and acceptable names per label, aliases resolved to digests of keys.
+
+    A name stored in clear is its own id; a hidden one (a person's) is its digest, shown as "LABEL #n"."""
 
     path: str
     required: dict[str, list[str]]
     acceptable: dict[str, list[str]]
-    forms: dict[str, frozenset[str]]  # canonical name -> keys of the name and its aliases
+    forms: dict[str, frozenset[str]]  # name id -> digests of the keys of the name and its aliases
+    shown: dict[str, str]  # id of a hidden name -> how the reports name it
 
     @classmethod
     def load(cls, file: Path) -> GoldenDocument:
         spec = json.loads(file.read_text(encoding="utf-8"))
         aliases: dict[str, list[str]] = spec.get("aliases", {})
-        required = {label: list(spec.get(label, [])) for label in LABELS}
-        acceptable = {label: list(names) for label, names in spec.get("acceptable", {}).items()}
+        aliases_sha: dict[str, list[str]] = spec.get("aliases_sha", {})
+        hidden: set[str] = set()
+        shown: dict[str, str] = {}
+
+        def ids(group: dict[str, Any], label: str) -> list[str]:
+            hashed = list(group.get(label + "_sha", []))
+            hidden.update(hashed)
+            for n, h in enumerate(hashed, 1):
+                shown.setdefault(h, f"{label} #{n} (name hidden)")
+            return list(group.get(label, [])) + hashed
+
+        required = {label: ids(spec, label) for label in LABELS}
+        accepted = spec.get("acceptable", {})
+        kinds = {k.removesuffix("_sha") for k in accepted}
+        acceptable = {label: ids(accepted, label) for label in kinds}
         names = {n for group in (*required.values(), *acceptable.values()) for n in group}
-        unknown = set(aliases) - names
+        unknown = (set(aliases) - (names - hidden)) | (set(aliases_sha) - hidden)
         if unknown:
             raise ValueError(f"{file.name}: aliases of names not labelled: {sorted(unknown)}")
-        forms = {n: frozenset(name_key(f) for f in [n, *aliases.get(n, [])]) for n in names}
-        return cls(spec["path"], required, acceptable, forms)
+        forms = {
+            n: frozenset(
+                [n, *aliases_sha.get(n, [])]
+                if n in hidden
+                else (name_digest(f) for f in [n, *aliases.get(n, [])])
+            )
+            for n in names
+        }
+        return cls(spec["path"], required, acceptable, forms, shown)
+
+    def show(self, name: str) -> str:
+        return self.shown.get(name, name)
 
     def keys(self, names: list[str]) -> set[str]:
         return {k for n in names for k in self.forms[n]}
 
     def verdict(self, name: str, label: str) -> str:
         """'golden', 'acceptable' or 'junk' for an extracted name under a label."""
-        key = name_key(name)
+        key = name_digest(name)
         if key in self.keys(self.required.get(label, [])):
             return "golden"
         if key in self.keys(self.acceptable.get(label, []) + self.acceptable.get("ANY", [])):
@@ -147,7 +170,7 @@ def extracted_names(path: Path, pipelines: dict[str, Any]) -> dict[str, Counter[
 def score_label(golden: GoldenDocument, label: str, counts: dict[str, Counter[str]]) -> LabelScores:
     names = counts[label]
     scores = LabelScores(golden=len(golden.required[label]), extracted=len(names))
-    keys = {name_key(n) for n in names}
+    keys = {name_digest(n) for n in names}
     for entity in golden.required[label]:
         if golden.forms[entity] & keys:
             scores.found += 1
@@ -155,9 +178,9 @@ def score_label(golden: GoldenDocument, label: str, counts: dict[str, Counter[st
         elsewhere = [
             other
             for other in LABELS
-            if other != label and golden.forms[entity] & {name_key(n) for n in counts[other]}
+            if other != label and golden.forms[entity] & {name_digest(n) for n in counts[other]}
         ]
-        scores.misses.append(entity + (f"  (found as {'/'.join(elsewhere)})" if elsewhere else ""))
+        scores.misses.append(golden.show(entity) + (f"  (found as {'/'.join(elsewhere)})" if elsewhere else ""))
     ranked = sorted(names.items(), key=lambda item: (-item[1], item[0]))
     for rank, (name, count) in enumerate(ranked):
         verdict = golden.verdict(name, label)

@@ -3,15 +3,18 @@
     .venv/bin/python bench/quotes_eval.py [--verbose]
 
 Each golden file names a document of ../shared/corpus, its date as a reader would give it, and the
-testimonies in it: the first words of each, its speaker, place and date. A found testimony matches a
-labelled one when its text starts with the labelled words (white space collapsed). Labels marked
-"borderline" (police words reported by a witness, a minister's public statement) count neither way. A
-later part of a testimony split by a page break (id ending "-2") is part of its first part, not a
-testimony of its own. A "window" limits the check to part of a long hearing transcript.
+testimonies in it: the first words of each, its speaker, place and date. The words and the speaker are not
+stored, only salted digests of them (bench/golden_hash.py): `prefix_sha` with `prefix_chars`, and
+`speaker_sha`, one digest per word of the name. A found testimony matches a labelled one when the digest of
+its first `prefix_chars` characters (white space collapsed) is the label's: when it starts with the words. Labels marked "borderline" (police
+words reported by a witness, a minister's public statement) count neither way. A later part of a testimony
+split by a page break (id ending "-2") is part of its first part, not a testimony of its own. A "window"
+limits the check to part of a long hearing transcript.
 
-Speaker accuracy is over matched testimonies (one name containing a word of the other counts: "Yolaine"
-for "Yolaine Bernard", "Dr Patry" for "Jean-François Patry"); place+month accuracy asks for the labelled
-place and the labelled month (or year, when that is all the label gives), absent where the label has none.
+Speaker accuracy is over matched testimonies (one name containing a word of the other counts: "Alice" for
+"Alice Martin", "Dr Martin" for "Jean-Paul Martin", compared by the digests of their words); place+month
+accuracy asks for the labelled place and the labelled month (or year, when that is all the label gives),
+absent where the label has none. The reports never show the hidden words: a label is named by its number.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.golden_hash import digest, normalised, prefix_digest, speaker_digests  # noqa: E402
 from ingest.clean import clean  # noqa: E402
 from ingest.gazetteer import fold  # noqa: E402
 from ingest.passages import split_passages  # noqa: E402
@@ -36,7 +40,6 @@ from ingest.records import Quote  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "quotes"
 SHARED = ROOT.parent / "shared" / "corpus"
-_TITLE_WORDS = {"witness", "dr", "mr", "mrs", "ms", "m", "mme", "me", "le", "la", "de", "du"}
 
 
 @dataclass
@@ -74,17 +77,25 @@ class Scores:
         }
 
 
-def normalised(text: str) -> str:
-    """White space collapsed, and the backslash escapes Markdown exports leave in text (l\\'agence) undone."""
-    return " ".join(re.sub(r"\\(.)", r"\1", text).split())
-
-
-def same_speaker(found: str | None, labelled: str | None) -> bool:
+def same_speaker(found: str | None, labelled: list[str] | None) -> bool:
+    """The found speaker is the labelled one (`speaker_sha`: digests of its words) when a word is shared."""
     if found is None or labelled is None:
-        return found is labelled
-    a = set(fold(found).split()) - _TITLE_WORDS
-    b = set(fold(labelled).split()) - _TITLE_WORDS
-    return bool(a & b)
+        return found is None and labelled is None
+    return bool(set(speaker_digests(found) or ()) & set(labelled))
+
+
+def matching_label(text: str, labels: list[dict[str, Any]], skip: set[int] = frozenset()) -> int | None:
+    """The first label (not skipped) whose `prefix_sha` is the digest of the text's first `prefix_chars`."""
+    cache: dict[int, str] = {}
+    for i, lab in enumerate(labels):
+        if i in skip:
+            continue
+        n = lab["prefix_chars"]
+        if n not in cache:
+            cache[n] = prefix_digest(text, n) if len(text) >= n else ""
+        if cache[n] == lab["prefix_sha"]:
+            return i
+    return None
 
 
 def same_place_and_month(quote: Quote, label: dict[str, Any]) -> bool:
@@ -100,6 +111,15 @@ def same_date(found: str | None, labelled: str | None) -> bool:
     return found[: len(labelled[:7])] == labelled[:7]
 
 
+def find_digest(text: str, sha: str, chars: int, start: int = 0) -> int:
+    """Where a passage of `chars` characters with this digest starts in the text, or -1."""
+    for m in re.finditer(r"(?<!\S)\S", text[start:]):
+        i = start + m.start()
+        if digest(text[i : i + chars]) == sha:
+            return i
+    return -1
+
+
 def document_quotes(spec: dict[str, Any], corpus: Path) -> tuple[str, list[Quote]]:
     """A golden file's document, cleaned, and its testimonies: first parts only, inside the window if any."""
     raw = read(corpus / spec["document"])[0]
@@ -112,8 +132,9 @@ def document_quotes(spec: dict[str, Any], corpus: Path) -> tuple[str, list[Quote
     ]
     window = spec.get("window")
     if window:
-        lo = cleaned.text.find(window["from"])
-        hi = cleaned.text.find(window["to"], max(lo, 0))
+        # the anchors are digests too: found by trying every word start of the text
+        lo = find_digest(cleaned.text, window["from_sha"], window["from_chars"])
+        hi = find_digest(cleaned.text, window["to_sha"], window["to_chars"], max(lo, 0))
         if lo < 0 or hi < 0:
             raise ValueError(f"window anchors not found in {spec['document']}")
         quotes = [q for q in quotes if lo <= q.start < hi]
@@ -123,21 +144,14 @@ def document_quotes(spec: dict[str, Any], corpus: Path) -> tuple[str, list[Quote
 def score_document(spec: dict[str, Any], corpus: Path) -> Scores:
     _, quotes = document_quotes(spec, corpus)
     labels = spec["testimonies"]
-    borderline = [normalised(b["prefix"]) for b in spec.get("borderline", [])]
+    borderline = spec.get("borderline", [])
     scores = Scores(labelled=len(labels))
     taken: set[int] = set()
     for quote in quotes:
         text = normalised(quote.text)
-        hit = next(
-            (
-                i
-                for i, lab in enumerate(labels)
-                if i not in taken and text.startswith(normalised(lab["prefix"]))
-            ),
-            None,
-        )
+        hit = matching_label(text, labels, taken)
         if hit is None:
-            if not any(text.startswith(b) for b in borderline):
+            if matching_label(text, borderline) is None:
                 scores.found += 1
                 scores.notes.append(f"  extra   {quote.speaker!s:20.20} {text[:70]}")
             continue
@@ -145,19 +159,24 @@ def score_document(spec: dict[str, Any], corpus: Path) -> Scores:
         scores.matched += 1
         taken.add(hit)
         label = labels[hit]
-        speaker_ok = same_speaker(quote.speaker, label["speaker"])
+        speaker_ok = same_speaker(quote.speaker, label["speaker_sha"])
         place_ok = same_place_and_month(quote, label)
         scores.speaker_right += speaker_ok
         scores.place_month_right += place_ok
         scores.date_right += same_date(quote.date, label["date"])
         if not (speaker_ok and place_ok):
+            speaker = "right" if speaker_ok else "label hidden" if label["speaker_sha"] is not None else "label none"
             scores.notes.append(
-                f"  wrong   {label['prefix'][:40]!r}: speaker {quote.speaker!r} (label {label['speaker']!r}),"
+                f"  wrong   testimony #{hit + 1} {text[:40]!r}: speaker {quote.speaker!r} ({speaker}),"
                 f" place {quote.place!r}/{label['place']!r}, date {quote.date!r}/{label['date']!r}"
             )
     for i, label in enumerate(labels):
         if i not in taken:
-            scores.notes.append(f"  missed  {label['speaker']!s:20.20} {label['prefix']}")
+            who = "speaker hidden" if label["speaker_sha"] is not None else "no speaker"
+            scores.notes.append(
+                f"  missed  testimony #{i + 1} ({who}, {label['prefix_chars']} characters,"
+                f" place {label['place']!r}, date {label['date']!r})"
+            )
     return scores
 
 

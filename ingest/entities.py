@@ -171,7 +171,7 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
         a, b = trimmed
         surface = ent.text[a:b]
         if known is None and _INITIALS_AND_NAME.match(surface):
-            label = Label.PERSON  # "K. Lenaerts", "F.X. Bréchot": a person, whatever NER said
+            label = Label.PERSON  # "K. Janssens", "F.X. Martin": a person, whatever NER said
         name = normalise_name(surface)
         if label is Label.ORG:
             name = normalise_name(re.sub(r"^the\s+", "", name, flags=re.I))
@@ -327,7 +327,7 @@ def one_label_per_name(mentions: list[Mention], gazetteer: Mapping[str, Entry]) 
 
 
 def complete_person_names(mentions: list[Mention]) -> list[Mention]:
-    """A one-word person ("Collomb", "Yolaine") takes the full name the same document gives, when only one
+    """A one-word person ("Dupont", "Claire") takes the full name the same document gives, when only one
     full name there contains that word."""
     full = {m.name for m in mentions if m.label is Label.PERSON and " " in m.name}
     by_token: dict[str, set[str]] = {}

@@ -138,7 +138,7 @@ def _clean_phrase(text: str) -> str | None:
 def parse_subject(region: str, vocab: Vocabulary) -> Subject | None:
     """The speaker named at the start of `region` (leading adverbials skipped), what follows as description.
 
-    "“Abbas”, an Afghan national living in Calais," -> pseudonym Abbas, "an Afghan national living in Calais".
+    "“Samir”, an Afghan national living in Calais," -> pseudonym Samir, "an Afghan national living in Calais".
     """
     text = _LEADING_ADVERBIAL.sub("", _STRAY_NUMBER.sub("", region)).strip()
     if not text:

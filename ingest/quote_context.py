@@ -70,7 +70,7 @@ class Reader:
     said: list[tuple[int, Subject]] = field(default_factory=list)  # who each quotation was attributed to
 
     def known(self, name: str | None, description: str | None) -> tuple[str | None, str | None]:
-        """The fullest name and first description seen for a speaker: "Yolaine" is "Yolaine Bernard"."""
+        """The fullest name and first description seen for a speaker: "Claire" is "Claire Vasseur"."""
         if name is None:
             return None, description
         key = speaker_key(name)
@@ -123,7 +123,7 @@ def dateline_place(text: str, vocab: Vocabulary) -> str | None:
 
 
 def remember_interviewees(reader: Reader) -> None:
-    """Footnote markers on sentences about a named person ("Yolaine Bernard,72 a volunteer…"): the note
+    """Footnote markers on sentences about a named person ("Claire Vasseur,72 a volunteer…"): the note
     later gives place and date for that person's words even where no marker follows them."""
     for pos, number in reader.markers:
         note = reader.note(number)
@@ -179,7 +179,7 @@ def _paragraph_speaker(reader: Reader, pos: int) -> Subject | None:
 
 
 def _named_with_noun(reader: Reader, pos: int, phrase: str, reach: int = 6000) -> Subject | None:
-    """The person a description points back to: "le médecin" after "Jean-François Patry, médecin
+    """The person a description points back to: "le médecin" after "Jean-Marc Dupont, médecin
     bénévole"; "l'humoriste" after "l'humoriste Zgary"."""
     noun = re.sub(r"^(?:the|le|la|l[’'])\s*(?:jeune\s+|young\s+)?", "", phrase, flags=re.I).split()
     if not noun:

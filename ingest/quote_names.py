@@ -189,7 +189,7 @@ PLACE_WORD_BEFORE = re.compile(
 
 
 def name_after_article(text: str, vocab: Vocabulary) -> re.Match[str] | None:
-    """ "le Dr Patry", "the Reverend Smith": a definite article before a name."""
+    """ "le Dr Martin", "the Reverend Smith": a definite article before a name."""
     article = re.match(r"(?:le|la|the)\s+(?=[A-ZÀ-ÖØ-Þ])", text, re.I)
     return name_at(text, article.end(), vocab) if article else None
 

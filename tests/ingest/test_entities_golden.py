@@ -21,8 +21,8 @@ FLOORS: dict[tuple[str, str], tuple[float, float]] = {
     ("amnesty-2019-targeting-solidarity", "PLACE"): (0.90, 0.74),  # 30/32 = 0.94; 34/43 = 0.79
     ("calais-statement-2013", "ORG"): (0.54, 0.78),  # 14/25 = 0.56; 16/20 = 0.80
     ("calais-statement-2013", "PLACE"): (1.00, 0.68),  # 4/4; 7/10
-    ("cjeu-62015CJ0155-karim", "ORG"): (0.90, 0.66),  # 10/11 = 0.91; 13/19 = 0.68
-    ("cjeu-62015CJ0155-karim", "PLACE"): (1.00, 0.42),  # 4/4; 4/9 = 0.44
+    ("cjeu-62015CJ0155", "ORG"): (0.90, 0.66),  # 10/11 = 0.91; 13/19 = 0.68
+    ("cjeu-62015CJ0155", "PLACE"): (1.00, 0.42),  # 4/4; 4/9 = 0.44
     ("press-fr-bondyblog-calais-2017", "ORG"): (0.50, 0.74),  # 5/10; 6/8 = 0.75
     ("press-fr-bondyblog-calais-2017", "PLACE"): (1.00, 0.74),  # 5/5; 6/8 = 0.75
     ("press-fr-lemonde-acat-2016", "ORG"): (0.75, 0.80),  # 3/4; 5/6 = 0.83
