@@ -17,6 +17,8 @@ from index.schema import IndexError_
 from index.search import Hit
 from ingest.settings import load_settings
 from search_app import ui_evidence as evidence
+from search_app import ui_export as export
+from search_app import ui_files as files
 from search_app import ui_render as ui
 from search_app.ui_state import (
     FACET_WIDGETS,
@@ -137,7 +139,7 @@ def render_welcome(screen: Screen) -> None:
             )
 
 
-def render_results(screen: Screen) -> None:
+def render_results(screen: Screen, exports: list[Hit] | None = None) -> None:
     result = screen.result
     if screen.error:
         st.error(screen.error, icon=":material/error:")
@@ -156,20 +158,26 @@ def render_results(screen: Screen) -> None:
     last = first + len(result.hits) - 1
     plural = "passage" if screen.total == 1 else "passages"
     st.caption(f"{screen.total} {plural} · showing {first}–{last} · {result.took_ms:.0f} ms")
+    if exports is not None:
+        export.render_downloads("passages", export.passage_rows(exports), screen.total)
     shown: Hit | None = st.session_state.get("open_hit")
     for hit in result.hits:
         with st.container(border=True):
             st.markdown(ui.hit_html(hit), unsafe_allow_html=True)
             is_open = shown is not None and shown.passage_id == hit.passage_id
-            st.button(
-                "Shown in the document view" if is_open else "Open document",
-                key=f"open-{hit.passage_id}",
-                on_click=open_hit,
-                args=(hit,),
-                type="tertiary",
-                icon=":material/visibility:" if is_open else ":material/article:",
-                disabled=is_open,
-            )
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.button(
+                    "Shown in the document view" if is_open else "Open document",
+                    key=f"open-{hit.passage_id}",
+                    on_click=open_hit,
+                    args=(hit,),
+                    type="tertiary",
+                    icon=":material/visibility:" if is_open else ":material/article:",
+                    disabled=is_open,
+                )
+                export.render_pick(
+                    f"passage:{hit.passage_id}", export.passage_item(hit), f"pick-{hit.passage_id}"
+                )
     pages = math.ceil(screen.total / PAGE_SIZE)
     if pages > 1:
         st.pagination(pages, key=results_page_key())
@@ -204,6 +212,7 @@ def render_document(record: dict[str, Any] | None) -> None:
     doc = record["document"]
     st.markdown(f'<h3 class="tm-doctitle">{ui.esc(doc.get("title", ""))}</h3>', unsafe_allow_html=True)
     st.markdown(ui.metadata_html(doc), unsafe_allow_html=True)
+    files.render_original(doc, hit.page)
     evidence.render_ruling_info(record)
 
     # Widgets keyed by the passage: a newly opened hit starts on its own page, or around its passage.
@@ -273,6 +282,7 @@ def main() -> None:
         render_evidence(shared, str(path), view)
     else:
         render_passages(shared, str(path))
+    files.render_add_documents(shared, path)
 
 
 def render_passages(shared: SharedIndex, path: str) -> None:
@@ -297,10 +307,19 @@ def render_passages(shared: SharedIndex, path: str) -> None:
         return
     results_col, doc_col = main_columns()
     with results_col:
+        export.render_pack()
         if screen.result is None and not screen.error:
             render_welcome(screen)
         else:
-            render_results(screen)
+            exports = None
+            if screen.result is not None and screen.total:
+                export.render_passage_timeline(screen.result.facets, screen.total)
+                with shared.lock:
+                    exports = export.all_passages(
+                        path, shared.searcher.ix.latest_generation(), query, repr(screen.filters),
+                        str(st.session_state.get("sort", "relevance")), screen.filters, shared.searcher,
+                    )
+            render_results(screen, exports)
     if doc_col is not None:
         with doc_col:
             render_document(screen.record)
@@ -322,6 +341,7 @@ def render_evidence(shared: SharedIndex, path: str, view: str) -> None:
         return
     list_col, doc_col = main_columns()
     with list_col:
+        export.render_pack()
         if view == "Testimonies":
             evidence.render_testimonies(shared, screen)
         else:

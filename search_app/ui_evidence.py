@@ -17,6 +17,7 @@ import streamlit as st
 
 from index.evidence import QuoteHit, RulingHit, citation_text, list_rulings, search_quotes
 from index.search import QueryError, Searcher
+from search_app import ui_export as export
 from search_app import ui_render as ui
 from search_app.ui_state import SharedIndex, open_span
 
@@ -33,6 +34,7 @@ class EvidenceScreen:
     total: int = 0
     quotes: list[QuoteHit] = field(default_factory=list)
     rulings: list[RulingHit] = field(default_factory=list)
+    everything: list[Any] = field(default_factory=list)  # all that match, up to EXPORT_LIMIT
     error: str | None = None
 
 
@@ -142,9 +144,10 @@ def search_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
     limit = _limit("t", (text, speaker, places, orgs, since, until))
     try:
         with shared.lock:
-            screen.total, screen.quotes = search_quotes(
-                shared.searcher, text, speaker, places, orgs, since, until, limit=limit
+            screen.total, screen.everything = search_quotes(
+                shared.searcher, text, speaker, places, orgs, since, until, limit=max(limit, export.EXPORT_LIMIT)
             )
+        screen.quotes = screen.everything[:limit]
     except QueryError as exc:
         screen.error = str(exc)
 
@@ -157,9 +160,10 @@ def search_rulings(shared: SharedIndex, screen: EvidenceScreen) -> None:
     limit = _limit("r", (text, court, since, until))
     try:
         with shared.lock:
-            screen.total, screen.rulings = list_rulings(
-                shared.searcher, text, court, since, until, limit=limit
+            screen.total, screen.everything = list_rulings(
+                shared.searcher, text, court, since, until, limit=max(limit, export.EXPORT_LIMIT)
             )
+        screen.rulings = screen.everything[:limit]
     except QueryError as exc:
         screen.error = str(exc)
 
@@ -222,6 +226,8 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
         return
     plural = "testimony" if screen.total == 1 else "testimonies"
     st.caption(f"{screen.total} {plural} · showing 1–{len(screen.quotes)}")
+    export.render_quote_timeline(screen.everything)
+    export.render_downloads("testimonies", export.quote_rows(screen.everything), screen.total)
     shown = st.session_state.get("open_hit")
     for n, hit in enumerate(screen.quotes):
         key = quote_key(hit.doc_id, hit.passage_id, hit.quote)
@@ -240,6 +246,7 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
                     icon=":material/visibility:" if is_open else ":material/article:",
                     disabled=is_open,
                 )
+                export.render_pick(key, export.quote_item(hit), f"pick-quote-{n}")
             with st.expander("Citation to copy", icon=":material/content_copy:"):
                 st.code(citation_text(hit), language=None, wrap_lines=True)
     if screen.total > len(screen.quotes):
@@ -282,6 +289,7 @@ def render_rulings(shared: SharedIndex, screen: EvidenceScreen) -> None:
         return
     plural = "ruling" if screen.total == 1 else "rulings"
     st.caption(f"{screen.total} {plural}, most cited first · showing 1–{len(screen.rulings)}")
+    export.render_downloads("rulings", export.ruling_rows(screen.everything), screen.total)
     shown = st.session_state.get("open_hit")
     shown_key = shown.passage_id if shown is not None else None
     for n, hit in enumerate(screen.rulings):

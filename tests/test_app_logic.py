@@ -578,6 +578,6 @@ def test_a_long_document_without_pages_opens_around_the_passage(app: AppTest) ->
     shown = re.sub(r"<[^>]+>", "", page_text(app))
     assert shown.startswith("Testimony 12. Noor") and "Testimony 1. " not in shown
     assert '<span class="tm-passage"><mark>Noor</mark></span>' in page_text(app)
-    app.toggle[0].set_value(True).run()
+    next(t for t in app.toggle if t.key.startswith("whole_doc_")).set_value(True).run()
     assert any(m.value == "**Whole document**" for m in app.markdown)
     assert "Testimony 1. Yonas" in page_text(app)

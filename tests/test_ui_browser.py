@@ -249,3 +249,72 @@ def test_testimonies_and_rulings_views(server: str, tmp_path: Path) -> None:
         finally:
             browser.close()
     print(f"screenshots in {tmp_path}")
+
+
+def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path) -> None:
+    """The new parts: timeline, export buttons, the evidence pack, an upload (a PDF, a broken PDF) and the
+    original PDF's download in the document view. Runs last: it adds documents to the module's index."""
+    from fpdf import FPDF
+    from playwright.sync_api import expect, sync_playwright
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for text in ("Shelter inspection, first page.", "On page two: the shelter in Loon-Plage had no heating."):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    good = tmp_path / "shelter-inspection.pdf"
+    pdf.output(str(good))
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot really a PDF")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1300})
+            page.set_default_timeout(30_000)
+            page.goto(f"{server}/?q=calais")
+            expect(page.locator(".tm-hit").first).to_be_visible()
+            expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+            expect(page.get_by_text("by the date of their document")).to_be_visible()
+            expect(page.get_by_role("button", name="CSV")).to_be_visible()
+            page.get_by_text("Evidence pack", exact=True).first.click()
+            expect(page.get_by_text("Evidence pack · 1 item")).to_be_visible()
+            page.get_by_text("Evidence pack · 1 item").click()
+            expect(page.get_by_role("button", name="Download the pack (Markdown)")).to_be_visible()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download the pack (Markdown)").click()
+            pack = Path(download.value.path()).read_text(encoding="utf-8")
+            assert pack.startswith("# Evidence pack") and "- Document:" in pack
+            page.wait_for_timeout(800)
+            page.screenshot(path=tmp_path / "export-timeline-pack.png")
+
+            page.get_by_role("radio", name="Testimonies").click()
+            expect(page.locator(".tm-quote").first).to_be_visible()
+            expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+            page.wait_for_timeout(800)
+            page.screenshot(path=tmp_path / "testimonies-timeline.png")
+
+            page.get_by_role("radio", name="Passages").click()
+            page.get_by_text("Add documents").click()
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(broken)])
+            page.get_by_role("button", name="Add to the index").click()
+            sidebar = page.locator("[data-testid='stSidebar']")
+            expect(sidebar.get_by_text("shelter-inspection.pdf")).to_be_visible(timeout=120_000)
+            expect(sidebar).to_contain_text("1 added")
+            expect(sidebar).to_contain_text("1 failed")
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "add-documents.png")
+
+            box = page.get_by_placeholder("Search:")
+            box.fill("heating")
+            box.press("Enter")
+            # wait for this search's result: the previous search's buttons are on screen until it comes
+            expect(page.locator(".tm-hit .tm-snippet mark").first).to_have_text("heating", ignore_case=True)
+            page.get_by_role("button", name="Open document").first.click()
+            expect(page.get_by_role("button", name="Original PDF")).to_be_visible()
+            expect(page.get_by_text("The passage is on page 2 of the PDF.")).to_be_visible()
+            page.wait_for_timeout(500)
+            page.screenshot(path=tmp_path / "original-pdf.png")
+        finally:
+            browser.close()
+    print(f"screenshots in {tmp_path}")

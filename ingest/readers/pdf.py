@@ -46,6 +46,11 @@ _CID = re.compile(r"\(cid:\d+\)")
 _JUNK_TITLES = re.compile(r"^(untitled|microsoft word\b|document\d*$|\S+\.(docx?|indd|pdf|rtf|odt)$)", re.I)
 
 
+def _damaged(source: str, exc: BaseException) -> IngestError:
+    """A plain reason first, the parser's own words after it for whoever digs deeper."""
+    return IngestError(source, f"damaged PDF: truncated or corrupt, cannot be parsed ({type(exc).__name__}: {exc})"[:300])
+
+
 def _info_value(value: Any) -> str | None:
     value = resolve1(value)
     if isinstance(value, bytes):
@@ -112,7 +117,7 @@ def read(path: Path) -> list[RawDocument]:
         except PDFEncryptionError as exc:
             raise IngestError(source, f"encrypted PDF: unsupported encryption ({exc})") from exc
         except PARSER_ERRORS as exc:
-            raise IngestError(source, f"damaged PDF: {type(exc).__name__}: {exc}"[:300]) from exc
+            raise _damaged(source, exc) from exc
         if doc.encryption is not None and not doc.is_extractable:
             raise IngestError(source, "encrypted PDF: text extraction not permitted")
         try:
@@ -137,7 +142,7 @@ def read(path: Path) -> list[RawDocument]:
                 pages.append(RawPage(number=number, text=text))
         except PARSER_ERRORS as exc:
             if not pages:
-                raise IngestError(source, f"damaged PDF: {type(exc).__name__}: {exc}"[:300]) from exc
+                raise _damaged(source, exc) from exc
         try:
             labels = list(islice(doc.get_page_labels(), len(pages)))
         except (PDFNoPageLabels, *PARSER_ERRORS):

@@ -1,0 +1,187 @@
+"""Files in and out of the UI: the original PDF of an indexed document, and documents added by upload.
+
+The original is served only for a document found in the index by its id: the path comes from the stored
+record, never from the request. Uploads are saved in `uploads/` beside the index and read by the same
+pipeline as `temoin ingest`, one result per file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from search_app.ui_render import md_escape
+from search_app.ui_state import SharedIndex
+
+UPLOAD_TYPES = ["pdf", "txt", "md", "html", "htm", "json"]
+SIDECAR_SUFFIX = ".meta.json"  # metadata beside a document: saved, and read with that document
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """One uploaded file's outcome: the pipeline's status (added, updated, unchanged, failed), or "metadata"
+    for a sidecar, which is read with its document rather than on its own."""
+
+    name: str
+    status: str
+    reason: str = ""
+
+
+# ------------------------------------------------------------------ the original file
+
+
+def original_pdf(doc: Mapping[str, Any]) -> Path | None:
+    """The PDF a stored document was read from, if it is a PDF and still on disk."""
+    source = doc.get("source") or ""
+    path = Path(source)
+    if not source or path.suffix.lower() != ".pdf" or not path.is_file():
+        return None
+    return path
+
+
+def render_original(doc: Mapping[str, Any], page: int | None) -> None:
+    """A download of the original PDF, with the page the passage is on beside it."""
+    path = original_pdf(doc)
+    if path is None:
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        st.caption(f"The original PDF cannot be read: {exc.strerror or exc}.")
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="original-pdf"):
+        st.download_button(
+            "Original PDF", data, file_name=path.name, mime="application/pdf", key="download-original",
+            icon=":material/picture_as_pdf:", on_click="ignore",
+        )
+        st.caption(
+            f"The passage is on page {page} of the PDF." if page is not None else f"`{path.name}`"
+        )
+
+
+# ------------------------------------------------------------------ adding documents
+
+
+def safe_name(name: str) -> str | None:
+    """The uploaded file's own name without any folder part; None for a name that cannot be a file."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    if not base or base.startswith(".") or base in (".", ".."):
+        return None
+    return base
+
+
+def upload_folder(index: Path) -> Path:
+    return index.resolve().parent / "uploads"
+
+
+def save_uploads(uploads: Sequence[tuple[str, bytes]], folder: Path) -> tuple[list[Path], list[UploadResult]]:
+    """Write the uploads into `folder`; the documents to read, and a result for each file that is not one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    documents: list[Path] = []
+    others: list[UploadResult] = []
+    for name, data in uploads:
+        base = safe_name(name)
+        if base is None:
+            others.append(UploadResult(name, "failed", "not a usable file name"))
+            continue
+        target = folder / base
+        target.write_bytes(data)
+        if base.lower().endswith(SIDECAR_SUFFIX):
+            others.append(UploadResult(base, "metadata", "read with its document, when added with it"))
+        else:
+            documents.append(target)
+    return documents, others
+
+
+def ingest_uploads(
+    uploads: Sequence[tuple[str, bytes]],
+    index: Path,
+    pipelines: Mapping[str, Any],
+    on_file: Callable[[int, int, str], None] | None = None,
+) -> list[UploadResult]:
+    """Save the uploads beside the index and read them into it: one result per file, committed file by file
+    so a failure later on keeps what was added. `on_file(done, total, name)` reports progress."""
+    from index.writer import IndexWriter
+    from ingest.pipeline import ingest_paths
+
+    documents, results = save_uploads(uploads, upload_folder(index))
+    if not documents:
+        return results
+    writer = IndexWriter(index)
+    try:
+        for n, path in enumerate(documents):
+            if on_file is not None:
+                on_file(n, len(documents), path.name)
+            for r in ingest_paths([path], writer, pipelines, progress=False).results:
+                results.append(UploadResult(Path(r.path).name, r.status, r.reason or ""))
+        if on_file is not None:
+            on_file(len(documents), len(documents), "")
+    finally:
+        writer.close()
+    return results
+
+
+@st.cache_resource(show_spinner="Loading the language models…")
+def load_pipelines_once() -> dict[str, Any]:
+    from ingest.entities import load_pipelines
+
+    return load_pipelines()
+
+
+def results_frame(results: Sequence[UploadResult]) -> pd.DataFrame:
+    return pd.DataFrame([{"File": r.name, "Result": r.status, "Reason": r.reason} for r in results])
+
+
+def _run_ingest(shared: SharedIndex, index: Path, uploads: Sequence[tuple[str, bytes]]) -> None:
+    from index.schema import IndexError_
+
+    pipelines = load_pipelines_once()
+    bar = st.progress(0.0, text="Reading…")
+
+    def on_file(done: int, total: int, name: str) -> None:
+        bar.progress(done / total, text=f"Reading {name} ({done + 1} of {total})" if name else "Done")
+
+    try:
+        results = ingest_uploads(uploads, index, pipelines, on_file)
+    except IndexError_ as exc:
+        st.session_state["ingest_report"] = ([], f"The index could not be written: {exc}")
+        return
+    with shared.lock:
+        shared.searcher.refresh()
+    st.session_state["ingest_report"] = (results, None)
+    st.session_state["upload_no"] = st.session_state.get("upload_no", 0) + 1  # a fresh, empty uploader
+
+
+def render_add_documents(shared: SharedIndex, index: Path) -> None:
+    """The sidebar's "Add documents": upload, read into the index, report each file."""
+    report = st.session_state.get("ingest_report")
+    # open after an ingest, so its report is seen
+    with st.sidebar.expander("Add documents", icon=":material/upload_file:", expanded=bool(report)):
+        chosen = st.file_uploader(
+            "PDF, text, Markdown, HTML or JSON files",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key=f"uploads_{st.session_state.get('upload_no', 0)}",
+            help=f"Saved in {upload_folder(index)} and read into the index. "
+            "A file's metadata can come with it as NAME.meta.json.",
+        )
+        if st.button("Add to the index", key="ingest-uploads", disabled=not chosen, icon=":material/add:"):
+            _run_ingest(shared, index, [(f.name, f.getvalue()) for f in chosen or []])
+            st.rerun()
+        if report:
+            results, error = report
+            if error:
+                st.error(error)
+            if results:
+                counts = pd.Series([r.status for r in results]).value_counts()
+                st.caption(" · ".join(f"{n} {status}" for status, n in counts.items()))
+                for r in results:
+                    reason = f": {md_escape(r.reason)}" if r.reason else ""
+                    st.markdown(f"- **{md_escape(r.name)}** — {r.status}{reason}")
