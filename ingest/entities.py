@@ -195,8 +195,11 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
 
 _WORD = r"[A-ZÀ-Þ][\w'’-]*"
 _LINK = r"(?:\s+(?:of|the|for|and|on|de|des|du|la|le|et|pour|sur|à|d['’]|l['’]))*"
-_DEFINED_ACRONYM = re.compile(rf"({_WORD}(?:[\s-]+[\w'’-]+){{1,9}})\s*\(([A-Z][A-Z0-9&]{{1,9}})\)")
-_ACRONYM_FIRST = re.compile(rf"\b([A-Z][A-Z0-9&]{{1,9}})\s*\(({_WORD}(?:{_LINK}\s*{_WORD}){{1,9}})\)")
+_DEFINED_ACRONYM = re.compile(rf"({_WORD}(?:[ \t]+[\w'’-]+){{1,9}})[ \t]*\(([A-Z][A-Z0-9&]{{1,9}})\)")
+_ACRONYM_FIRST = re.compile(
+    rf"\b([A-Z][A-Z0-9&]{{1,9}})[ \t]*\(({_WORD}(?:[ \t]+(?:(?:of|the|for|and|on|de|des|du|la|le|et|pour|sur|à)[ \t]+"
+    rf"|[dl]['’])*{_WORD}){{1,9}})\)"
+)
 
 
 def _initials_match(acronym: str, expansion: str) -> bool:
@@ -247,16 +250,19 @@ def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[
     """Mentions of acronyms the text defines, and of their expansions, where NER saw nothing: a body the
     text takes the trouble to define ("Syndicat de la magistrature (SM)") is a name every time it recurs."""
     starts = [p.start for p in passages]
-    taken = sorted((m.start, m.end) for m in existing)
+    covered = bytearray(len(text) + 1)  # positions already inside a mention
+    for m in existing:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
     found: list[Mention] = []
+    done: set[str] = set()
 
     def add(start: int, end: int) -> None:
         i = bisect.bisect_right(starts, start) - 1
-        if i < 0 or end > passages[i].end or any(a < end and start < b for a, b in taken):
+        if i < 0 or end > passages[i].end or any(covered[start:end]):
             return
         surface = text[start:end]
         found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, passages[i].id))
-        taken.append((start, end))
+        covered[start:end] = b"\x01" * (end - start)
 
     for pattern, swap in ((_DEFINED_ACRONYM, False), (_ACRONYM_FIRST, True)):
         for m in pattern.finditer(text):
@@ -265,8 +271,11 @@ def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[
             offset = expansion_start(acronym, expansion)
             if offset is not None:
                 add(m.start(e_group) + offset, m.end(e_group))
-                for occurrence in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text):
-                    add(occurrence.start(), occurrence.end())
+                done.add(acronym)
+    if done:  # every later use of a defined acronym, in one pass over the text
+        alternatives = "|".join(re.escape(a) for a in sorted(done, key=len, reverse=True))
+        for occurrence in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
+            add(occurrence.start(), occurrence.end())
     return found
 
 
