@@ -127,8 +127,9 @@ def citation_fields(record: DocumentRecord, common: dict[str, Any]) -> list[dict
 class IndexWriter:
     """The ingest pipeline's sink: replaces a source's records; commits in batches."""
 
-    def __init__(self, path: Path, lock_timeout: float = 30.0) -> None:
+    def __init__(self, path: Path, lock_timeout: float = 30.0, retry_failed: bool = False) -> None:
         self.path = path
+        self.retry_failed = retry_failed  # read files that failed before even if their bytes are the same
         self.ix = open_index(path, create=True, rebuild_if_outdated=True)
         self.lock_timeout = lock_timeout
         self._writer: Any = None
@@ -146,7 +147,7 @@ class IndexWriter:
 
     def stored_hash(self, source: str) -> str | None:
         """The content hash the index holds for a source (indexed or failed), or None."""
-        for kind in ("failure", "document"):
+        for kind in ("document",) if self.retry_failed else ("failure", "document"):
             found = self._searcher.document(source=source, type=kind)
             if found:
                 return str(found["file_hash"])

@@ -45,11 +45,25 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import ingest_paths
 
     paths = [Path(p) for p in args.paths]
+    if args.retry_failed and not paths:
+        from index.search import Searcher
+
+        try:
+            searcher = Searcher(_index_path(args, settings))
+        except IndexError_ as exc:
+            raise CliError(str(exc)) from exc
+        paths = [Path(f["path"]) for f in searcher.failures()]
+        searcher.close()
+        if not paths:
+            print("no failed files to retry")
+            return EXIT_OK
+    if not paths:
+        raise CliError("give files or folders to ingest, or --retry-failed")
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CliError(f"no such file or directory: {', '.join(missing)}")
     try:
-        writer = IndexWriter(_index_path(args, settings))
+        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
     try:
@@ -243,6 +257,17 @@ def cmd_rulings(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
+    searcher = _open_searcher(args, settings)
+    try:
+        failures = sorted(searcher.failures(), key=lambda f: f["path"])
+    finally:
+        searcher.close()
+    text = "\n".join(f"{f['date']}  {f['path']}: {f['reason']}" for f in failures) or "no failed files"
+    _emit({"failures": failures}, args.json, text)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = Path(__file__).with_name("app.py")
     env = dict(os.environ, TEMOIN_INDEX=str(_index_path(args, settings).resolve()))
@@ -270,7 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_index(sub.add_parser("ingest", help="read files and folders into the index"))
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="read again the files that failed (all of them when no PATH is given)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--verbose", action="store_true", help="with --json, add one result per file")
     p.set_defaults(func=cmd_ingest)
@@ -322,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_rulings)
+
+    p = with_index(sub.add_parser("failures", help="files that failed, with the reason and the date"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_failures)
 
     p = with_index(sub.add_parser("serve", help="start the search UI on 127.0.0.1"))
     p.add_argument("--port", type=int, metavar="N")

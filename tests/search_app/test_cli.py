@@ -119,3 +119,24 @@ def test_rulings_contract_and_cited_by(demo_cli_index: Path, capsys: pytest.Capt
     assert main(["rulings", "--court", "conseil d'etat", "--index", str(demo_cli_index), "--json"]) == 0
     courts = {h["court"] for h in json.loads(capsys.readouterr().out)["hits"]}
     assert courts == {"Conseil d'État"}
+
+
+def test_failures_listed_and_retried(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    broken = folder / "statement.pdf"
+    broken.write_bytes(b"%PDF-1.4\n%truncated")
+    index_dir = str(tmp_path / "ix")
+    assert main(["ingest", str(folder), "--index", index_dir]) == 0
+    capsys.readouterr()
+    assert main(["failures", "--index", index_dir, "--json"]) == 0
+    failures = json.loads(capsys.readouterr().out)["failures"]
+    assert [Path(f["path"]).name for f in failures] == ["statement.pdf"]
+    assert "damaged PDF" in failures[0]["reason"] and failures[0]["date"]
+    assert main(["ingest", "--retry-failed", "--index", index_dir, "--json"]) == 0
+    retried = json.loads(capsys.readouterr().out)
+    assert retried["unchanged"] == 0 and len(retried["failed"]) == 1  # read again, still broken
+    broken.write_text("Now a plain statement about the eviction of the camp in Calais.\n")
+    broken.rename(folder / "statement.txt")
+    assert main(["ingest", str(folder), "--index", index_dir, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 1
