@@ -307,6 +307,8 @@ def relabel(
             known = gazetteer.get(short) if short else None
             if known is None:
                 m = Mention(Label.ORG, m.text, expansion, m.start, m.end, m.passage_id, m.value)
+        if known is not None and not isinstance(known.label, Label):
+            continue  # a nationality or a law, not a place or a body
         if known is not None:
             m = Mention(known.label, m.text, known.name, m.start, m.end, m.passage_id, m.value)
         elif " " not in m.name and m.name.lower() in common:

@@ -19,9 +19,14 @@ def fold(name: str) -> str:
     return " ".join(bare.lower().replace("-", " ").replace(".", "").split())
 
 
+# Rows that are not entities but must not become one: nationalities ("Syrien" is not a place) and laws
+# ("Dublin Regulation" is not Dublin). No facet shows them; the ruler claims the laws' words so NER cannot.
+NOT_ENTITIES = {"NORP", "LAW"}
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    label: Label
+    label: Label | str
     name: str
 
 
@@ -32,7 +37,8 @@ def _rows(path: Path) -> list[tuple[Entry, list[str]]]:
             continue
         label, name, aliases = (line.split("\t") + ["", ""])[:3]
         names = [a.strip() for a in [name, *aliases.split("|")] if a.strip()]
-        rows.append((Entry(Label(label.strip()), name.strip()), names))
+        kind: Label | str = label.strip() if label.strip() in NOT_ENTITIES else Label(label.strip())
+        rows.append((Entry(kind, name.strip()), names))
     return rows
 
 
@@ -43,4 +49,11 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Entry]:
 
 def gazetteer_aliases(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
     """(label, alias) for every alias, for rule-based matching before NER."""
-    return [(entry.label.value, alias) for entry, names in _rows(path) for alias in names]
+    # Nationalities stay out of the ruler: claiming "Greek" would break NER's "Greek Government"; a
+    # nationality NER calls a place is dropped afterwards instead.
+    return [
+        (entry.label.value if isinstance(entry.label, Label) else entry.label, alias)
+        for entry, names in _rows(path)
+        if entry.label != "NORP"
+        for alias in names
+    ]
