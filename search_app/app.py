@@ -21,11 +21,14 @@ from search_app import ui_export as export
 from search_app import ui_files as files
 from search_app import ui_render as ui
 from search_app.ui_state import (
+    EXCLUDE_WIDGETS,
     FACET_WIDGETS,
+    HIT_ENTITIES,
     PAGE_SIZE,
     Screen,
     SharedIndex,
     active_filters,
+    add_filter,
     clear_filters,
     close_document,
     facet_value_label,
@@ -48,6 +51,15 @@ QUERY_HELP = """
 A query that cannot be read as written (an unclosed bracket, say) is searched as plain words.
 """
 VIEWS = ["Passages", "Testimonies", "Rulings"]
+EXCLUDE_LABELS = {
+    "org": "Exclude organisations",
+    "place": "Exclude places",
+    "person": "Exclude persons",
+    "kind": "Exclude kinds",
+    "lang": "Exclude languages",
+}
+CHIP_ICONS = {"org": ":material/corporate_fare:", "place": ":material/place:", "person": ":material/person:"}
+CHIPS_PER_KIND = 6  # entity chips per kind on a passage card
 
 
 # ------------------------------------------------------------------ rendering
@@ -70,18 +82,25 @@ def render_sidebar(screen: Screen, path: str) -> None:
         counts = {f.value: f.count for f in (values if values is not None else facets.get(field, ()))}
         selected = list(st.session_state.get(key) or [])
         options = list(counts) + [v for v in selected if v not in counts]
-        if not options:
-            continue
+        _xattr, xkey, xhelp = EXCLUDE_WIDGETS[field]
+        excluded = list(st.session_state.get(xkey) or [])
+        xoptions = list(counts) + [v for v in excluded if v not in counts]
 
         def label(value: str, field: str = field, counts: dict[str, int] = counts) -> str:
             return f"{facet_value_label(field, value)} ({counts.get(value, 0)})"
 
         # The browser holds the chosen values as their labels and sends them back as such. Setting the value
         # each run sends the labels with today's counts, so a chip never shows, nor returns, a stale count.
-        st.session_state[key] = selected
-        sb.multiselect(
-            ui.FACET_LABELS[field], options, format_func=label, key=key, help=help_text, placeholder="Any"
-        )
+        if options:
+            st.session_state[key] = selected
+            sb.multiselect(
+                ui.FACET_LABELS[field], options, format_func=label, key=key, help=help_text, placeholder="Any"
+            )
+        if xoptions:
+            st.session_state[xkey] = excluded
+            sb.multiselect(
+                EXCLUDE_LABELS[field], xoptions, format_func=label, key=xkey, help=xhelp, placeholder="None"
+            )
     if len(screen.years) > 1:
         lo, hi = screen.years[0], screen.years[-1]
         span = st.session_state.get("years")
@@ -164,6 +183,7 @@ def render_results(screen: Screen, exports: list[Hit] | None = None) -> None:
     for hit in result.hits:
         with st.container(border=True):
             st.markdown(ui.hit_html(hit), unsafe_allow_html=True)
+            render_entity_chips(hit, screen)
             is_open = shown is not None and shown.passage_id == hit.passage_id
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.button(
@@ -181,6 +201,29 @@ def render_results(screen: Screen, exports: list[Hit] | None = None) -> None:
     pages = math.ceil(screen.total / PAGE_SIZE)
     if pages > 1:
         st.pagination(pages, key=results_page_key())
+
+
+def render_entity_chips(hit: Hit, screen: Screen) -> None:
+    """The passage's organisations, places and persons as small buttons; one click narrows the search to it."""
+    chips = [
+        (field, value)
+        for field, attr in HIT_ENTITIES.items()
+        for value in list(dict.fromkeys(getattr(hit, attr)))[:CHIPS_PER_KIND]
+    ]
+    if not chips:
+        return
+    with st.container(horizontal=True, gap="small", key=f"chips-{hit.passage_id}"):
+        for i, (field, value) in enumerate(chips):
+            chosen = value in getattr(screen.filters, FACET_WIDGETS[field][0])
+            st.button(
+                ui.md_escape(value),
+                key=f"chip-{hit.passage_id}-{i}",
+                on_click=add_filter,
+                args=(field, value),
+                icon=CHIP_ICONS[field],
+                help=None if chosen else f"Only passages naming {ui.md_escape(value)}",
+                disabled=chosen,
+            )
 
 
 def render_no_results(screen: Screen) -> None:

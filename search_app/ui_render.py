@@ -281,6 +281,9 @@ mark {background: #ffe08a; color: #1c1c1c; padding: 0 0.1rem; border-radius: 0.1
 .tm-chip {display: inline-block; padding: 0.05rem 0.5rem; margin: 0.12rem 0.15rem; border-radius: 0.7rem;
   background: rgba(128, 128, 128, 0.14); font-size: 0.82rem;}
 .tm-ents {margin-bottom: 0.3rem;}
+[class*="st-key-chips-"] button {min-height: 0; padding: 0.05rem 0.55rem; border-radius: 0.8rem;
+  font-size: 0.8rem; line-height: 1.3;}
+[class*="st-key-chips-"] button p {font-size: 0.8rem;}
 h3.tm-doctitle {font-size: 1.35rem; line-height: 1.3; padding: 0; margin: 0 0 0.4rem 0;}
 .tm-ents b {display: inline-block; min-width: 6.5rem; font-size: 0.82rem;}
 table.tm-metadata {font-size: 0.85rem; border-collapse: collapse; margin-bottom: 0.5rem;}

@@ -25,6 +25,16 @@ FACET_WIDGETS = {
     "kind": ("kinds", "f_kind", "Documents of any of the chosen kinds."),
     "lang": ("langs", "f_lang", "Passages in any of the chosen languages."),
 }
+# facet field -> (Filters attribute, widget key, help) for the values to leave out
+EXCLUDE_WIDGETS = {
+    "org": ("exclude_orgs", "x_org", "Leave out passages that name any of the chosen organisations."),
+    "place": ("exclude_places", "x_place", "Leave out passages that name any of the chosen places."),
+    "person": ("exclude_persons", "x_person", "Leave out passages that name any of the chosen persons."),
+    "kind": ("exclude_kinds", "x_kind", "Leave out documents of the chosen kinds."),
+    "lang": ("exclude_langs", "x_lang", "Leave out passages in the chosen languages."),
+}
+# The entities shown as chips on a passage card: facet field -> Hit attribute
+HIT_ENTITIES = {"org": "orgs", "place": "places", "person": "persons"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,8 @@ def filters_from_state(years: list[int]) -> Filters:
     """The sidebar's choices as `Filters`, read before the widgets are drawn (their options need the facets
     of the search these filters make). A year range covering every year is no filter: it keeps undated ones."""
     ss = st.session_state
-    chosen = {attr: tuple(ss.get(key) or ()) for attr, key, _help in FACET_WIDGETS.values()}
+    widgets = [*FACET_WIDGETS.values(), *EXCLUDE_WIDGETS.values()]
+    chosen = {attr: tuple(ss.get(key) or ()) for attr, key, _help in widgets}
     since = until = None
     span = ss.get("years")
     if len(years) > 1 and span and tuple(span) != (years[0], years[-1]):
@@ -67,6 +78,9 @@ def active_filters(filters: Filters) -> list[tuple[str, str, str]]:
     for field, (attr, key, _help) in FACET_WIDGETS.items():
         for value in getattr(filters, attr):
             out.append((key, value, f"{FACET_LABELS[field]}: {facet_value_label(field, value)}"))
+    for field, (attr, key, _help) in EXCLUDE_WIDGETS.items():
+        for value in getattr(filters, attr):
+            out.append((key, value, f"Not {FACET_LABELS[field].lower()}: {facet_value_label(field, value)}"))
     if filters.since or filters.until:
         out.append(("years", "", f"Years: {filters.since}–{filters.until}"))
     return out
@@ -102,8 +116,18 @@ def remove_filter(key: str, value: str) -> None:
         st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
 
 
+def add_filter(field: str, value: str) -> None:
+    """Narrow to passages with `value` in `field` (an entity chip on a card), no longer excluding it."""
+    key = FACET_WIDGETS[field][1]
+    chosen = list(st.session_state.get(key) or [])
+    if value not in chosen:
+        st.session_state[key] = chosen + [value]
+    xkey = EXCLUDE_WIDGETS[field][1]
+    st.session_state[xkey] = [v for v in st.session_state.get(xkey) or [] if v != value]
+
+
 def clear_filters() -> None:
-    for _attr, key, _help in FACET_WIDGETS.values():
+    for _attr, key, _help in [*FACET_WIDGETS.values(), *EXCLUDE_WIDGETS.values()]:
         st.session_state[key] = []
     st.session_state.pop("years", None)
 

@@ -581,3 +581,36 @@ def test_a_long_document_without_pages_opens_around_the_passage(app: AppTest) ->
     next(t for t in app.toggle if t.key.startswith("whole_doc_")).set_value(True).run()
     assert any(m.value == "**Whole document**" for m in app.markdown)
     assert "Testimony 1. Yonas" in page_text(app)
+
+
+def test_excluding_an_organisation_leaves_out_its_passages(app: AppTest) -> None:
+    search(app, "Calais")
+    before = total(app)
+    assert "Calais: the court orders water points for people sleeping outside" in hit_titles(app)
+    exclude = app.sidebar.multiselect(key="x_org")
+    assert any(o.startswith("Border Watch (") for o in exclude.options)
+    exclude.select("Border Watch").run()
+    assert not app.exception, app.exception
+    assert 0 < total(app) < before
+    assert not any("Border Watch" in card for card in hit_cards(app))
+    assert app.sidebar.multiselect(key="x_org").value == ["Border Watch"]
+    # an exclusion is a filter like the others: Clear filters drops it
+    next(b for b in app.sidebar.button if b.label == "Clear filters").click().run()
+    assert total(app) == before
+
+
+def test_an_entity_chip_narrows_to_passages_naming_it(app: AppTest) -> None:
+    search(app, "Calais")
+    before = total(app)
+    chip = next(b for b in app.button if (b.key or "").startswith("chip-") and b.label == "Border Watch")
+    chip.click().run()
+    assert not app.exception, app.exception
+    assert 0 < total(app) < before
+    assert app.sidebar.multiselect(key="f_org").value == ["Border Watch"]
+    # every passage shown names it, and its chip, now chosen, can no longer be clicked
+    chosen = [b for b in app.button if (b.key or "").startswith("chip-") and b.label == "Border Watch"]
+    assert len(chosen) == len(hit_cards(app)) and all(b.disabled for b in chosen)
+
+
+def test_entity_chip_labels_take_markdown_literally() -> None:
+    assert ui.md_escape("*Nord* [Pas-de-Calais]") == r"\*Nord\* \[Pas\-de\-Calais\]"

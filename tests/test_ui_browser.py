@@ -251,6 +251,39 @@ def test_testimonies_and_rulings_views(server: str, tmp_path: Path) -> None:
     print(f"screenshots in {tmp_path}")
 
 
+def test_entity_chips_filter_the_passages(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.set_default_timeout(30_000)
+            page.goto(f"{server}/?q=calais")
+            hit = page.locator(".tm-hit").first
+            chips = page.locator("[class*='st-key-chips-']").first
+            expect(chips.get_by_role("button", name="Calais").first).to_be_visible()
+            page.wait_for_timeout(500)
+            top, bottom = hit.bounding_box(), chips.bounding_box()
+            assert top and bottom
+            page.screenshot(
+                path=tmp_path / "passage-chips.png",
+                clip={
+                    "x": top["x"] - 20,
+                    "y": top["y"] - 20,
+                    "width": max(top["width"], bottom["width"]) + 40,
+                    "height": bottom["y"] + bottom["height"] - top["y"] + 40,
+                },
+            )
+            chips.get_by_role("button", name="Calais").first.click()
+            sidebar = page.locator("[data-testid='stSidebar']")
+            expect(sidebar.get_by_text("Calais (", exact=False).first).to_be_visible()
+            expect(page.locator("[class*='st-key-chips-'] button:disabled").first).to_be_visible()
+        finally:
+            browser.close()
+    print(f"screenshots in {tmp_path}")
+
+
 def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path) -> None:
     """The new parts: timeline, export buttons, the evidence pack, an upload (a PDF, a broken PDF) and the
     original PDF's download in the document view. Runs last: it adds documents to the module's index."""
