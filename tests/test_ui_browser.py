@@ -288,6 +288,7 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
     """The new parts: timeline, export buttons, the evidence pack, an upload (a PDF, a broken PDF) and the
     original PDF's download in the document view. Runs last: it adds documents to the module's index."""
     from fpdf import FPDF
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     pdf = FPDF()
@@ -328,9 +329,22 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
             page.screenshot(path=tmp_path / "testimonies-timeline.png")
 
             page.get_by_role("radio", name="Passages").click()
-            page.get_by_text("Add documents").click()
-            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(broken)])
-            page.get_by_role("button", name="Add to the index").click()
+            expect(page.get_by_placeholder("Search:")).to_be_visible(timeout=30_000)  # the view has rerun
+            uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+            add = page.get_by_role("button", name="Add to the index")
+            for _ in range(3):  # a rerun may close the expander under a slow machine's clicks: open it again
+                if not uploader.is_visible() and not add.is_visible():
+                    page.get_by_text("Add documents").click()
+                    page.wait_for_timeout(1000)
+                if add.is_visible() or uploader.count():
+                    break
+            uploader.set_input_files([str(good), str(broken)])
+            for _ in range(3):
+                try:
+                    add.click(timeout=20_000)
+                    break
+                except PlaywrightTimeout:
+                    page.get_by_text("Add documents").click()
             sidebar = page.locator("[data-testid='stSidebar']")
             expect(sidebar.get_by_text("shelter-inspection.pdf")).to_be_visible(timeout=120_000)
             expect(sidebar).to_contain_text("1 added")
