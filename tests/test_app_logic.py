@@ -42,16 +42,10 @@ Le juge relève que les personnes exilées présentes à Calais, parmi lesquelle
 sont privées d'un accès suffisant à l'eau, ce qui les expose à des traitements inhumains ou dégradants.
 """
 
-SCRIPT_NOTES = """\
-Observation notes from the Dunkirk coast
-
-On 3 May 2021 a volunteer copied the text of a leaflet found near the camp. The leaflet read, verbatim:
-<script>alert(1)</script> followed by a phone number. We reproduce it here as evidence of the hoax websites
-that target people waiting to cross the Channel; it costs $5 and $10 to "register" on them.
-
-A second leaflet, found in Grande-Synthe, used *asterisks* and [square brackets](javascript:alert(2)) to
-mimic an official notice from the prefecture.
-"""
+# Field notes quoting a hostile leaflet (markup, a script, dollar signs): shared with the other UI tests.
+SCRIPT_NOTES = (Path(__file__).resolve().parent / "fixtures" / "dunkirk-notes.txt").read_text(
+    encoding="utf-8"
+)
 
 REPORT_PAGES = (
     (
