@@ -6,13 +6,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.records import summary_json, to_jsonable
 from ingest.settings import Settings, load_settings
 
+T = TypeVar("T")
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -46,14 +47,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     paths = [Path(p) for p in args.paths]
     if args.retry_failed and not paths:
-        from index.search import Searcher
-
-        try:
-            searcher = Searcher(_index_path(args, settings))
-        except IndexError_ as exc:
-            raise CliError(str(exc)) from exc
-        paths = [Path(f["path"]) for f in searcher.failures()]
-        searcher.close()
+        paths = [Path(f["path"]) for f in _ask(args, settings, lambda s: s.failures())]
         if not paths:
             print("no failed files to retry")
             return EXIT_OK
@@ -106,26 +100,28 @@ def _filters(args: argparse.Namespace) -> Any:
     )
 
 
-def _open_searcher(args: argparse.Namespace, settings: Settings) -> Any:
+def _ask(args: argparse.Namespace, settings: Settings, question: Callable[[Any], T]) -> T:
+    """Open the index, ask it one thing, close it; a missing index or a malformed filter is one clear line."""
     from index.schema import IndexError_
-    from index.search import Searcher
+    from index.search import QueryError, Searcher
 
     try:
-        return Searcher(_index_path(args, settings))
+        searcher = Searcher(_index_path(args, settings))
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
-
-
-def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from index.search import QueryError
-
-    searcher = _open_searcher(args, settings)
     try:
-        result = searcher.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort)
+        return question(searcher)
     except QueryError as exc:
         raise CliError(str(exc)) from exc
     finally:
         searcher.close()
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    result = _ask(
+        args, settings,
+        lambda s: s.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort),
+    )
     if args.json:
         data = {
             "query": result.query,
@@ -160,11 +156,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
-    searcher = _open_searcher(args, settings)
-    try:
-        found = searcher.entities(args.label, args.limit)
-    finally:
-        searcher.close()
+    found = _ask(args, settings, lambda s: s.entities(args.label, args.limit))
     text = "\n".join(
         f"{e['count']:6d}  {e['label']:<6} {e['name']}  ({e['documents']} docs)"
         + (f"  also: {'; '.join(e['aliases'][:5])}" if e["aliases"] else "")
@@ -175,11 +167,7 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
-    searcher = _open_searcher(args, settings)
-    try:
-        record = searcher.document(args.doc_id)
-    finally:
-        searcher.close()
+    record = _ask(args, settings, lambda s: s.document(args.doc_id))
     if record is None:
         raise CliError(f"no document {args.doc_id!r} in the index")
     doc = record["document"]
@@ -212,18 +200,11 @@ def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     from index.evidence import citation_text, search_quotes
-    from index.search import QueryError
 
-    searcher = _open_searcher(args, settings)
-    try:
-        total, hits = search_quotes(
-            searcher, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
-            orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit,
-        )
-    except QueryError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        searcher.close()
+    total, hits = _ask(args, settings, lambda s: search_quotes(
+        s, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
+        orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit,
+    ))
     keys = ("quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id", "title", "page",
             "passage_id", "footnote")
     data = {"total": total, "hits": [{k: getattr(h, k) for k in keys} | {"citation": citation_text(h)} for h in hits]}
@@ -234,16 +215,10 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rulings(args: argparse.Namespace, settings: Settings) -> int:
     from index.evidence import list_rulings
-    from index.search import QueryError
 
-    searcher = _open_searcher(args, settings)
-    try:
-        total, hits = list_rulings(searcher, args.query or "", court=args.court, since=args.since,
-                                   until=args.until, limit=args.limit)
-    except QueryError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        searcher.close()
+    total, hits = _ask(args, settings, lambda s: list_rulings(
+        s, args.query or "", court=args.court, since=args.since, until=args.until, limit=args.limit,
+    ))
     data = {"total": total, "hits": [to_jsonable(h) for h in hits]}
     for hit in data["hits"]:
         hit.pop("citations", None)
@@ -258,11 +233,7 @@ def cmd_rulings(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
-    searcher = _open_searcher(args, settings)
-    try:
-        failures = sorted(searcher.failures(), key=lambda f: f["path"])
-    finally:
-        searcher.close()
+    failures = _ask(args, settings, lambda s: sorted(s.failures(), key=lambda f: f["path"]))
     text = "\n".join(f"{f['date']}  {f['path']}: {f['reason']}" for f in failures) or "no failed files"
     _emit({"failures": failures}, args.json, text)
     return EXIT_OK
