@@ -1,4 +1,4 @@
-"""Exports of what a view lists (CSV and JSON), the evidence pack (Markdown), and the timelines.
+"""Exports of what a view lists (CSV and JSON), the evidence pack's widgets, and the timelines.
 
 The builders are plain functions over the index's result types so they are tested without Streamlit; the
 `render_*` functions only place widgets. Downloads are files, not rendered HTML: the CSV and JSON carry the
@@ -11,10 +11,8 @@ import csv
 import dataclasses
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -22,6 +20,7 @@ import streamlit as st
 
 from index.evidence import QuoteHit, RulingHit, citation_text
 from index.search import FacetValue, Filters, Hit, Searcher
+from search_app.evidence_pack import md_text, pack_docx, pack_markdown, passage_item, quote_item
 
 EXPORT_LIMIT = 1000  # rows in one export: a page of results is ten, a brief rarely cites more
 PACK = "evidence_pack"  # session-state key: item key -> item (a dict of plain strings), in the order ticked
@@ -115,64 +114,6 @@ def render_downloads(name: str, rows: list[dict[str, Any]], total: int) -> None:
 
 # ------------------------------------------------------------------ the evidence pack
 
-_MD_SIGNS = re.compile(r"([\\`*_\[\]<>])")
-_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+[.)])(?=\s|$)")
-
-
-def md_text(text: object) -> str:
-    """Text for the Markdown file, read as written: emphasis, link, code and HTML signs escaped, and a line
-    that would open a heading or list escaped at its start; nothing else."""
-    lines = []
-    for line in str(text).splitlines() or [""]:
-        line = _MD_SIGNS.sub(r"\\\1", line)
-        lines.append(_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line))
-    return "\n".join(lines)
-
-
-def passage_item(hit: Hit) -> dict[str, Any]:
-    return {
-        "kind": "passage", "text": hit.text, "speaker": None, "place": ", ".join(hit.places) or None,
-        "date": hit.date, "title": hit.title, "publisher": hit.publisher, "page": hit.page,
-        "doc_id": hit.doc_id, "citation": None,
-    }
-
-
-def quote_item(hit: QuoteHit) -> dict[str, Any]:
-    who = hit.speaker or "Unnamed witness"
-    if hit.speaker_description:
-        who += f", {hit.speaker_description}"
-    return {
-        "kind": "quote", "text": hit.quote, "speaker": who, "place": hit.place, "date": hit.date,
-        "title": hit.title, "publisher": hit.publisher, "page": hit.page, "doc_id": hit.doc_id,
-        "citation": citation_text(hit),
-    }
-
-
-def pack_markdown(items: Sequence[dict[str, Any]], today: str | None = None) -> str:
-    """The evidence pack: each quote or passage in a blockquote, then who, where, when and which page of
-    which document; for a testimony, the citation ready to paste."""
-    n = len(items)
-    out = [
-        "# Evidence pack",
-        "",
-        f"{n} item{'s' if n != 1 else ''} selected in Temoin on {today or date.today().isoformat()}.",
-    ]
-    for i, item in enumerate(items, 1):
-        heading = "Testimony" if item["kind"] == "quote" else "Passage"
-        out += ["", f"## {i}. {heading}: {md_text(item.get('title') or 'Untitled')}", ""]
-        out += ["> " + line if line else ">" for line in md_text(item["text"]).split("\n")]
-        out.append("")
-        for label, key in (
-            ("Speaker", "speaker"), ("Place", "place"), ("Date", "date"), ("Document", "title"),
-            ("Publisher", "publisher"), ("Page", "page"),
-        ):
-            if item.get(key) not in (None, ""):
-                out.append(f"- {label}: {md_text(item[key])}")
-        if item.get("citation"):
-            out += ["", f"Citation: {md_text(item['citation'])}"]
-    return "\n".join(out) + "\n"
-
-
 def pack() -> dict[str, dict[str, Any]]:
     return st.session_state.setdefault(PACK, {})
 
@@ -190,7 +131,7 @@ def render_pick(key: str, item: dict[str, Any], widget: str) -> None:
     st.session_state[widget] = key in pack()
     st.checkbox(
         "Evidence pack", key=widget, on_change=_toggle, args=(key, widget, item),
-        help="Tick to add this to the evidence pack, a Markdown file listing what you ticked.",
+        help="Tick to add this to the evidence pack, a Markdown or Word file listing what you ticked.",
     )
 
 
@@ -214,6 +155,11 @@ def render_pack() -> None:
                 "Download the pack (Markdown)", pack_markdown(items).encode("utf-8"),
                 file_name="temoin-evidence-pack.md", mime="text/markdown", icon=":material/download:",
                 key="pack-download", on_click="ignore",
+            )
+            st.download_button(
+                "Download the pack (Word)", lambda: pack_docx(items), file_name="temoin-evidence-pack.docx",
+                mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                icon=":material/download:", key="pack-download-docx", on_click="ignore",
             )
             st.button("Empty the pack", on_click=_clear_pack, key="pack-clear", type="tertiary")
 

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from streamlit.testing.v1 import AppTest
 
 from index.evidence import search_quotes
 from index.search import Searcher
+from search_app import evidence_pack
 from search_app import ui_export as export
 from search_app import ui_files as files
 from tests.conftest import build_index
@@ -148,7 +150,11 @@ def test_the_evidence_pack_holds_the_ticked_quote(app: AppTest) -> None:
     assert "> They took our tents again. We slept on the ground in the rain." in md
     assert "Document: Nowhere to go" in md and "Publisher: Border Watch" in md
     assert "Citation: “They took our tents again." in md
-    assert "Download the pack (Markdown)" in downloads(app)
+    assert {"Download the pack (Markdown)", "Download the pack (Word)"} <= set(downloads(app))
+    doc = Document(io.BytesIO(evidence_pack.pack_docx(items)))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "They took our tents again. We slept on the ground in the rain." in paragraphs
+    assert "Speaker: Samir, a 19-year-old from Sudan" in paragraphs
     # kept across views and searches
     app.segmented_control(key="view").set_value("Passages")
     run(app)
@@ -170,6 +176,38 @@ def test_pack_markdown_escapes_only_markup() -> None:
     assert "> \\# not a heading" in md
     assert "## 1. Passage: A \\[report\\]\\_1" in md
     assert "- Page: 3" in md and "- Place: Calais" in md and "Speaker" not in md
+
+
+def test_pack_docx_holds_each_item_as_plain_text() -> None:
+    """The Word pack: a heading per item, the words in the Quote style, the fields as bullets, the citation;
+    markup and control characters from a document are text (or U+FFFD), never lost or interpreted."""
+    items = [
+        {
+            "kind": "quote", "text": "We had nowhere to go.\nThey came at dawn <script>x</script>\x01",
+            "speaker": "A woman from Eritrea", "place": "Calais", "date": "2018-07", "title": "Report **one**",
+            "publisher": "BW", "page": 12, "doc_id": "d1", "citation": "“We had nowhere to go.” (BW, p. 12)",
+        },
+        {
+            "kind": "passage", "text": "Les tentes ont été saisies.", "speaker": None, "place": None,
+            "date": None, "title": None, "publisher": None, "page": None, "doc_id": "d2", "citation": None,
+        },
+    ]
+    doc = Document(io.BytesIO(evidence_pack.pack_docx(items, today="2026-01-01")))
+    paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
+    assert ("Heading 1", "Evidence pack") in paragraphs
+    assert ("Normal", "2 items selected in Temoin on 2026-01-01.") in paragraphs
+    assert ("Heading 2", "1. Testimony: Report **one**") in paragraphs
+    assert ("Quote", "We had nowhere to go.") in paragraphs
+    assert ("Quote", "They came at dawn <script>x</script>\ufffd") in paragraphs
+    for line in ("Speaker: A woman from Eritrea", "Place: Calais", "Date: 2018-07", "Page: 12", "Publisher: BW"):
+        assert ("List Bullet", line) in paragraphs
+    assert ("Normal", "Citation: “We had nowhere to go.” (BW, p. 12)") in paragraphs
+    assert ("Heading 2", "2. Passage: Untitled") in paragraphs
+    assert ("Quote", "Les tentes ont été saisies.") in paragraphs
+    # the passage has no speaker, place or page: no empty bullets
+    second = paragraphs[[t for _, t in paragraphs].index("2. Passage: Untitled"):]
+    assert not [t for style, t in second if style == "List Bullet"]
+    assert doc.core_properties.title == "Evidence pack"
 
 
 # ------------------------------------------------------------------ timelines

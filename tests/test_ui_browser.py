@@ -313,6 +313,12 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
                 page.get_by_role("button", name="Download the pack (Markdown)").click()
             pack = Path(download.value.path()).read_text(encoding="utf-8")
             assert pack.startswith("# Evidence pack") and "- Document:" in pack
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download the pack (Word)").click()
+            from docx import Document
+
+            word = [p.text for p in Document(download.value.path()).paragraphs]
+            assert word[0] == "Evidence pack" and any(t.startswith("Document: ") for t in word)
             page.wait_for_timeout(800)
             page.screenshot(path=tmp_path / "export-timeline-pack.png")
 
