@@ -1,8 +1,9 @@
 """Add, replace and delete documents atomically.
 
-Whoosh writes new segments and then swaps its table of contents in one step: a crash before `commit()`
-leaves the last committed index as it was. One writer at a time holds the index lock; a second ingest waits
-for it, then gives up with a clear message.
+Whoosh writes new segments and then swaps its table of contents in one step (a temporary file renamed): a
+crash before or during `commit()` leaves the last committed index as it was. One writer at a time: the
+writer holds the ingest lock (index/lock.py) from opening to closing, so a second ingest waits up to
+`lock_timeout` seconds, then gives up with a clear message; two ingests never interleave.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ingest.dates import date_bounds
 from ingest.gazetteer import fold
 from ingest.records import DocumentRecord, Label, Mention, to_jsonable
 from ingest.rulings import citation_keys
+from index.lock import IngestLock, IngestLocked
 from index.schema import IndexError_, open_index
 
 
@@ -127,10 +129,19 @@ def citation_fields(record: DocumentRecord, common: dict[str, Any]) -> list[dict
 class IndexWriter:
     """The ingest pipeline's sink: replaces a source's records; commits in batches."""
 
-    def __init__(self, path: Path, lock_timeout: float = 30.0, retry_failed: bool = False) -> None:
+    def __init__(self, path: Path, lock_timeout: float = 2.0, retry_failed: bool = False) -> None:
         self.path = path
         self.retry_failed = retry_failed  # read files that failed before even if their bytes are the same
-        self.ix = open_index(path, create=True, rebuild_if_outdated=True)
+        self.lock = IngestLock(path, lock_timeout)
+        try:
+            self.lock.acquire()  # before anything is opened, so a rebuild never races another ingest
+        except IngestLocked as exc:
+            raise IndexBusy(str(exc)) from None
+        try:
+            self.ix = open_index(path, create=True, rebuild_if_outdated=True)
+        except BaseException:
+            self.lock.release()
+            raise
         self.lock_timeout = lock_timeout
         self._writer: Any = None
         self._searcher = self.ix.searcher()
@@ -221,6 +232,9 @@ class IndexWriter:
         self._dirty.clear()
 
     def close(self) -> None:
-        self.commit()
-        self._searcher.close()
-        self.ix.close()
+        try:
+            self.commit()
+            self._searcher.close()
+            self.ix.close()
+        finally:
+            self.lock.release()

@@ -7,6 +7,7 @@ pipeline as `temoin ingest`, one result per file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +39,20 @@ class UploadResult:
 
 
 def original_pdf(doc: Mapping[str, Any]) -> Path | None:
-    """The PDF a stored document was read from, if it is a PDF and still on disk."""
+    """The PDF a stored document was read from, if it is a PDF and still on disk. Only a path the index
+    holds for an ingested document is ever opened: nothing the browser sends names a file."""
     source = doc.get("source") or ""
     path = Path(source)
     if not source or path.suffix.lower() != ".pdf" or not path.is_file():
         return None
     return path
+
+
+def ingested_bytes(doc: Mapping[str, Any], path: Path) -> bytes | None:
+    """The file's bytes if they are still the ones that were ingested (same SHA-256), else None: a file
+    replaced or swapped since, even through a link, is not served as the document's original."""
+    data = path.read_bytes()
+    return data if hashlib.sha256(data).hexdigest() == doc.get("file_hash") else None
 
 
 def render_original(doc: Mapping[str, Any], page: int | None) -> None:
@@ -52,9 +61,12 @@ def render_original(doc: Mapping[str, Any], page: int | None) -> None:
     if path is None:
         return
     try:
-        data = path.read_bytes()
+        data = ingested_bytes(doc, path)
     except OSError as exc:
         st.caption(f"The original PDF cannot be read: {exc.strerror or exc}.")
+        return
+    if data is None:
+        st.caption("The original PDF has changed since it was read into the index: ingest it again to get it.")
         return
     with st.container(horizontal=True, vertical_alignment="center", key="original-pdf"):
         st.download_button(

@@ -36,9 +36,27 @@ CONTEXT_AFTER = 1500
 Span = tuple[int, int]
 
 
+# Control characters a document may carry: C0 controls (tab and line ends aside), DEL, and the bidi
+# embeddings, overrides and isolates that can make "gnp.exe" display as "exe.png".
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def _control_picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␇, ␛: Unicode's pictures of the C0 controls
+    return "\u2421" if code == 0x7F else f"[U+{code:04X}]"
+
+
+def visible_controls(text: str) -> str:
+    """Control characters shown as visible signs rather than acted on (a bell, an escape, a bidi override)."""
+    return _CONTROLS.sub(_control_picture, text)
+
+
 def esc(text: object) -> str:
-    """Text made safe for HTML, with `$` written as an entity so the markdown renderer never reads it as math."""
-    return html.escape(str(text)).replace("$", "&#36;")
+    """Text made safe for HTML, with `$` written as an entity so the markdown renderer never reads it as math,
+    and control characters shown, not obeyed."""
+    return html.escape(visible_controls(str(text))).replace("$", "&#36;")
 
 
 def language_name(code: str) -> str:
@@ -52,7 +70,7 @@ def page_label(page: int | None) -> str:
 
 def one_line(snippet: str) -> str:
     """A snippet on one line: its own newlines would end the raw HTML block."""
-    return re.sub(r"\s+", " ", snippet).strip()
+    return visible_controls(re.sub(r"\s+", " ", snippet).strip())
 
 
 def hit_meta(hit: Hit) -> list[str]:
@@ -299,7 +317,8 @@ table.tm-metadata td {padding: 0.1rem 0; border: none; word-break: break-word;}
 
 def md_escape(text: object) -> str:
     """Text for a widget label, which Streamlit reads as markdown: every markdown sign taken literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", " ".join(str(text).split()))
+    text = visible_controls(" ".join(str(text).split()))
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def quote_date(date: str | None, source: str, footnote: int | None = None) -> str:

@@ -251,6 +251,22 @@ def test_a_pdf_document_offers_its_bytes(app: AppTest, export_index: Path) -> No
     assert files.original_pdf({"source": __file__}) is None
 
 
+def test_the_original_is_served_only_while_its_bytes_are_the_ingested_ones(tmp_path: Path) -> None:
+    """A file replaced since it was ingested (or a link swapped to point elsewhere) is not served."""
+    import hashlib
+
+    pdf = tmp_path / "report.pdf"
+    write_pdf(pdf, ["A page about the camp."])
+    doc = {"source": str(pdf), "file_hash": hashlib.sha256(pdf.read_bytes()).hexdigest()}
+    path = files.original_pdf(doc)
+    assert path == pdf and files.ingested_bytes(doc, path) == pdf.read_bytes()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 not for the browser")
+    pdf.unlink()
+    pdf.symlink_to(secret)
+    assert files.ingested_bytes(doc, pdf) is None
+
+
 # ------------------------------------------------------------------ adding documents
 
 
