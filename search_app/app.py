@@ -7,6 +7,7 @@ Session state and the index calls live in `search_app.ui_state`; every piece of 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,7 @@ def render_welcome(screen: Screen) -> None:
             )
 
 
-def render_results(screen: Screen, exports: list[Hit] | None = None) -> None:
+def render_results(screen: Screen, exports: Callable[[], list[Hit]] | None = None) -> None:
     result = screen.result
     if screen.error:
         st.error(screen.error, icon=":material/error:")
@@ -178,7 +179,8 @@ def render_results(screen: Screen, exports: list[Hit] | None = None) -> None:
     plural = "passage" if screen.total == 1 else "passages"
     st.caption(f"{screen.total} {plural} · showing {first}–{last} · {result.took_ms:.0f} ms")
     if exports is not None:
-        export.render_downloads("passages", export.passage_rows(exports), screen.total)
+        fetch = exports
+        export.render_downloads("passages", lambda: export.passage_rows(fetch()), screen.total)
     shown: Hit | None = st.session_state.get("open_hit")
     for hit in result.hits:
         with st.container(border=True):
@@ -357,11 +359,10 @@ def render_passages(shared: SharedIndex, path: str) -> None:
             exports = None
             if screen.result is not None and screen.total:
                 export.render_passage_timeline(screen.result.facets, screen.total)
-                with shared.lock:
-                    exports = export.all_passages(
-                        path, shared.searcher.ix.latest_generation(), query, repr(screen.filters),
-                        str(st.session_state.get("sort", "relevance")), screen.filters, shared.searcher,
-                    )
+                exports = export.passage_export(
+                    shared.searcher, shared.lock, query, screen.filters,
+                    str(st.session_state.get("sort", "relevance")),
+                )
             render_results(screen, exports)
     if doc_col is not None:
         with doc_col:

@@ -12,7 +12,7 @@ import dataclasses
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -87,29 +87,43 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def all_passages(
-    path: str, generation: int, query: str, filters_key: str, sort: str, _filters: Filters, _searcher: Searcher
-) -> list[Hit]:
-    """Every matching passage (up to EXPORT_LIMIT), once per search and index generation. Called under the
-    index lock; `filters_key` stands for `_filters`, which the cache cannot hash."""
-    return list(_searcher.search(query, _filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False).hits)
+def passage_export(searcher: Searcher, lock: Any, query: str, filters: Filters, sort: str) -> Callable[[], list[Hit]]:
+    """Every matching passage (up to EXPORT_LIMIT), fetched only when a download is clicked: building a
+    thousand hits with snippets on every search would cost more than the search itself. The click runs
+    outside the script, so the searcher is used under the index lock, as the script uses it."""
+
+    def fetch() -> list[Hit]:
+        with lock:
+            return list(searcher.search(query, filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False).hits)
+
+    return fetch
 
 
-def render_downloads(name: str, rows: list[dict[str, Any]], total: int) -> None:
-    """CSV and JSON buttons for the rows a view lists, with a note when the export is capped."""
+def render_downloads(
+    name: str, rows: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]], total: int
+) -> None:
+    """CSV and JSON buttons for the rows a view lists (or a function that gives them on click), with a note
+    when the export is capped."""
     columns = EXPORT_COLUMNS[name]
+    csv_data: bytes | Callable[[], bytes]
+    json_data: bytes | Callable[[], bytes]
+    if callable(rows):
+        fetch = rows
+        csv_data, json_data = (lambda: to_csv(fetch(), columns)), (lambda: to_json(fetch()))
+        count = min(total, EXPORT_LIMIT)
+    else:
+        csv_data, json_data, count = to_csv(rows, columns), to_json(rows), len(rows)
     with st.container(horizontal=True, key=f"export-{name}"):
         st.download_button(
-            "CSV", to_csv(rows, columns), file_name=f"temoin-{name}.csv", mime="text/csv",
+            "CSV", csv_data, file_name=f"temoin-{name}.csv", mime="text/csv",
             icon=":material/download:", key=f"csv-{name}", type="tertiary", on_click="ignore",
         )
         st.download_button(
-            "JSON", to_json(rows), file_name=f"temoin-{name}.json", mime="application/json",
+            "JSON", json_data, file_name=f"temoin-{name}.json", mime="application/json",
             icon=":material/download:", key=f"json-{name}", type="tertiary", on_click="ignore",
         )
-        if total > len(rows):
-            st.caption(f"The export holds the first {len(rows)} of {total}.")
+        if total > count:
+            st.caption(f"The export holds the first {count} of {total}.")
 
 
 # ------------------------------------------------------------------ the evidence pack

@@ -5,6 +5,8 @@ Screenshots of the results and of the document view are saved in the test's tmp_
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -305,6 +307,11 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
             expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
             expect(page.get_by_text("by the date of their document")).to_be_visible()
             expect(page.get_by_role("button", name="CSV")).to_be_visible()
+            with page.expect_download() as download:  # built on click, from every matching passage
+                page.get_by_role("button", name="CSV").click()
+            rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+            assert rows and any("calais" in r["text"].lower() for r in rows)
+            assert {"doc_id", "title", "page", "snippet"} <= set(rows[0])
             page.get_by_text("Evidence pack", exact=True).first.click()
             expect(page.get_by_text("Evidence pack · 1 item")).to_be_visible()
             page.get_by_text("Evidence pack · 1 item").click()
