@@ -47,6 +47,19 @@ _CALENDAR_WORD = re.compile(
     re.I,
 )
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,4}[A-Z]?\.?$")  # "M.S.S." is a case name's initials, not a place
+# A form of address or a role before a person's name is not part of it ("Counsel Mensah" is Mensah).
+_TITLE = re.compile(
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Mister|Madam|Madame|Mme|Mlle|Monsieur|Dr|Doctor|Prof|Professor|Sir|Dame|"
+    r"Judge|Justice|Counsel|Maître|Me|President|Président|Présidente|Prosecutor|Registrar|"
+    r"Lord|Lady|Father|Sister|Brother|Mgr)\.?\s+)+",
+    re.I,
+)
+# An ordinal before a generic word keeps it generic ("Fourth Chamber", "Première chambre").
+_ORDINAL = re.compile(
+    r"^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|grand|full|"
+    r"premi[eè]re?|deuxi[eè]me|troisi[eè]me|quatri[eè]me|cinqui[eè]me|\d+(?:st|nd|rd|th|e|re|ème))\s+",
+    re.I,
+)
 
 
 def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]:
@@ -123,6 +136,8 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     # A month or weekday is not a name, and a name does not hold a date ("Council of 11 May 2011").
     if label is not Label.DATE and (_CALENDAR_WORD.match(span) or find_dates(span)):
         return None
+    if label is not Label.DATE and _CALENDAR_WORD.match(span.split()[-1]):
+        return None  # "Council of June": an instrument and its date, cut short, not a body
     tokens = span.split()
     if label is Label.PERSON:
         if len(tokens) > 5 or any(ch.isdigit() for ch in span):
@@ -169,6 +184,10 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
         if trimmed is None:
             continue
         a, b = trimmed
+        if known is None and label is Label.PERSON and (title := _TITLE.match(ent.text[a:b])):
+            a += title.end()
+            if b - a < 2:
+                continue  # a title alone ("Madam"), no name
         surface = ent.text[a:b]
         if known is None and _INITIALS_AND_NAME.match(surface):
             label = Label.PERSON  # "K. Janssens", "F.X. Martin": a person, whatever NER said
@@ -300,6 +319,7 @@ def relabel(
         known = (
             gazetteer.get(key)
             or gazetteer.get(fold(_ARTICLE.sub("", m.name)))
+            or gazetteer.get(fold(_ORDINAL.sub("", _ARTICLE.sub("", m.name))))
             or (gazetteer.get(fold(expansion)) if expansion else None)
         )
         if known is None and expansion is not None:
@@ -316,7 +336,7 @@ def relabel(
         elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
             m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
         out.append(m)
-    return complete_person_names(one_label_per_name(out, gazetteer))
+    return complete_person_names(one_label_per_name(out, gazetteer), gazetteer)
 
 
 def one_label_per_name(mentions: list[Mention], gazetteer: Mapping[str, Entry]) -> list[Mention]:
@@ -337,20 +357,27 @@ def one_label_per_name(mentions: list[Mention], gazetteer: Mapping[str, Entry]) 
     return out
 
 
-def complete_person_names(mentions: list[Mention]) -> list[Mention]:
+def complete_person_names(mentions: list[Mention], gazetteer: Mapping[str, Entry] | None = None) -> list[Mention]:
     """A one-word person ("Dupont", "Claire") takes the full name the same document gives, when only one
-    full name there contains that word."""
+    full name there contains that word. So does a one-word body or place the gazetteer does not know, when
+    that word is the surname of the only such person ("Rukundo" after "Athanase Rukundo")."""
     full = {m.name for m in mentions if m.label is Label.PERSON and " " in m.name}
     by_token: dict[str, set[str]] = {}
+    surnames: dict[str, set[str]] = {}
     for name in full:
         for token in name.split():
             by_token.setdefault(fold(token), set()).add(name)
+        surnames.setdefault(fold(name.split()[-1]), set()).add(name)
+    known = gazetteer or {}
     out = []
     for m in mentions:
-        if m.label is Label.PERSON and " " not in m.name and len(by_token.get(fold(m.name), ())) == 1:
-            m = Mention(
-                m.label, m.text, next(iter(by_token[fold(m.name)])), m.start, m.end, m.passage_id, m.value
-            )
+        if " " not in m.name and m.label is not Label.DATE:
+            key = fold(m.name)
+            if m.label is Label.PERSON and len(by_token.get(key, ())) == 1:
+                m = Mention(m.label, m.text, next(iter(by_token[key])), m.start, m.end, m.passage_id, m.value)
+            elif m.label in (Label.ORG, Label.PLACE) and key not in known and len(surnames.get(key, ())) == 1:
+                name = next(iter(surnames[key]))
+                m = Mention(Label.PERSON, m.text, name, m.start, m.end, m.passage_id, m.value)
         out.append(m)
     return out
 
@@ -370,7 +397,7 @@ def extract_mentions(
 ) -> list[Mention]:
     """Entity mentions of every passage, with spans into the document text."""
     by_lang: dict[str, list[Passage]] = {}
-    languages = [k for k in pipelines if k != "gazetteer"]
+    languages = [k for k, v in pipelines.items() if hasattr(v, "pipe")]  # spaCy pipelines, not the extras
     passages = list(passages)
     if not text:
         text = "\n".join(p.text for p in passages)

@@ -19,9 +19,11 @@ def fold(name: str) -> str:
     return " ".join(bare.lower().replace("-", " ").replace(".", "").split())
 
 
-# Rows that are not entities but must not become one: nationalities ("Syrien" is not a place) and laws
-# ("Dublin Regulation" is not Dublin). No facet shows them; the ruler claims the laws' words so NER cannot.
-NOT_ENTITIES = {"NORP", "LAW"}
+# Rows that are not entities but must not become one: nationalities, peoples and languages ("Syrien" is not a
+# place), laws ("Dublin Regulation" is not Dublin), and generic words of the field ("the Council", "Madam").
+# No facet shows them; the ruler claims the laws' words so NER cannot.
+NOT_ENTITIES = {"NORP", "LAW", "GENERIC"}
+OUTSIDE_RULER = {"NORP", "GENERIC"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +51,11 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Entry]:
 
 def gazetteer_aliases(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
     """(label, alias) for every alias, for rule-based matching before NER."""
-    # Nationalities stay out of the ruler: claiming "Greek" would break NER's "Greek Government"; a
-    # nationality NER calls a place is dropped afterwards instead.
+    # Nationalities and generic words stay out of the ruler: claiming "Greek" or "Council" would break NER's
+    # "Greek Government" or "Council of Europe"; such a word NER takes alone for a name is dropped afterwards.
     return [
         (entry.label.value if isinstance(entry.label, Label) else entry.label, alias)
         for entry, names in _rows(path)
-        if entry.label != "NORP"
+        if entry.label not in OUTSIDE_RULER
         for alias in names
     ]

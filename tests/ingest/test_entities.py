@@ -32,6 +32,8 @@ def _passage(text: str, lang: str, start: int = 0) -> Passage:
         ("Council of 11 May 2011", Label.ORG, None),
         ("Préfet du", Label.ORG, None),
         ("M.S.S.", Label.PLACE, None),
+        ("Council of June", Label.ORG, None),  # an instrument's date cut short, not a body
+        ("Conseil de décembre", Label.ORG, None),
     ],
 )
 def test_trim_mention(text: str, label: Label, kept: str | None) -> None:
@@ -105,3 +107,45 @@ def test_a_defined_acronym_is_a_name_even_where_ner_misses_it(pipelines: dict[st
     assert sum(1 for m in orgs if m.name == "Syndicat de la magistrature") >= 3  # expansion, (SM), later SM
     for m in mentions:
         assert text[m.start : m.end] == m.text
+
+
+def test_generic_words_of_the_field_are_not_names() -> None:
+    """Alone, "the Council", "the Fourth Chamber", "Madam", "Articles" or a people ("Tutsi") name no one;
+    within a longer name ("Council of Europe") they are kept."""
+    from ingest.entities import relabel
+    from ingest.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    words = [
+        (Label.ORG, "Council"), (Label.ORG, "Commission"), (Label.PLACE, "Fourth Chamber"),
+        (Label.ORG, "Member States"), (Label.PERSON, "Madam"), (Label.PLACE, "Articles"),
+        (Label.PLACE, "Tutsi"), (Label.PERSON, "Hutu"), (Label.ORG, "Advocate General"),
+        (Label.ORG, "Première chambre"), (Label.PLACE, "MR"), (Label.ORG, "Council of Europe"),
+        (Label.ORG, "European Parliament"), (Label.ORG, "Parlement"),
+    ]
+    mentions = [Mention(label, name, name, 10 * i, 10 * i + len(name), "d:0") for i, (label, name) in enumerate(words)]
+    kept = {m.name for m in relabel(mentions, gazetteer)}
+    assert kept == {"Council of Europe", "European Parliament", "Parlement"}
+
+
+def test_a_title_is_not_part_of_a_name(pipelines: dict[str, Any]) -> None:
+    text = ("Counsel Kouadio Mensah asked the witness a question. Madam Alexis Brandt objected, and "
+            "Mr. Kouadio Mensah withdrew it.")
+    persons = {m.name for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)
+               if m.label is Label.PERSON}
+    assert persons and not any(p.split()[0] in {"Counsel", "Madam", "Mr", "Mr."} for p in persons)
+
+
+def test_a_surname_taken_for_a_body_or_place_is_the_person() -> None:
+    """"Rukundo" after "Athanase Rukundo": the only person with that surname in the document."""
+    from ingest.entities import complete_person_names
+
+    mentions = [
+        Mention(Label.PERSON, "Athanase Rukundo", "Athanase Rukundo", 0, 16, "d:0"),
+        Mention(Label.ORG, "Rukundo", "Rukundo", 40, 47, "d:0"),
+        Mention(Label.PLACE, "Kigali", "Kigali", 60, 66, "d:0"),
+    ]
+    out = complete_person_names(mentions)
+    assert [(m.label, m.name) for m in out] == [
+        (Label.PERSON, "Athanase Rukundo"), (Label.PERSON, "Athanase Rukundo"), (Label.PLACE, "Kigali")
+    ]
