@@ -15,7 +15,7 @@ from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexToken
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FACET_FIELDS = ("org", "place", "person", "kind", "lang", "year", "mentioned_year")
 _TOKENS = r"\w+(?:\.?\w+)*"
 
@@ -49,6 +49,8 @@ def build_schema() -> Schema:
         start=STORED(),
         end=STORED(),
         footnotes=STORED(),
+        ocr=STORED(),  # True on passages whose page was read by OCR
+        ocr_confidence=STORED(),  # that page's mean OCR word confidence, 0-100
         content=TEXT(analyzer=folding_analyzer(), stored=True),
         content_en=TEXT(analyzer=stemming_analyzer("en")),
         content_fr=TEXT(analyzer=stemming_analyzer("fr")),

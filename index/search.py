@@ -71,6 +71,8 @@ class Hit:
     start: int = 0
     end: int = 0
     footnotes: tuple[int, ...] = ()
+    ocr: bool = False  # the passage's page was read by OCR
+    ocr_confidence: float | None = None  # that page's mean OCR word confidence, 0-100
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,8 @@ class Searcher:
             start=stored.get("start", 0),
             end=stored.get("end", 0),
             footnotes=tuple(stored.get("footnotes") or ()),
+            ocr=bool(stored.get("ocr")),
+            ocr_confidence=stored.get("ocr_confidence"),
         )
 
     # -- documents and entities

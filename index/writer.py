@@ -76,6 +76,8 @@ def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
             fields["mentioned"] = sorted(set(mentioned[p.id]))  # first and last day of every date it names
         if p.page is not None:
             fields["page"] = p.page
+        if p.ocr:
+            fields.update(ocr=True, ocr_confidence=p.ocr_confidence)
         fields["content_fr" if p.lang == "fr" else "content_en"] = p.text
         out.append(fields)
     out.extend(quote_fields(record, common, by_passage))

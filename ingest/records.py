@@ -71,6 +71,8 @@ class RawPage:
     number: int | None
     text: str
     label: str | None = None
+    ocr: bool = False  # the text was read by OCR from the page image
+    ocr_confidence: float | None = None  # the OCR engine's mean word confidence, 0-100
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +84,16 @@ class RawDocument:
     pages: tuple[RawPage, ...]
     metadata: Metadata = Metadata()
     part: int = 0  # index of the document inside a file that holds several (a JSON export of decisions)
+    warnings: tuple[str, ...] = ()  # what went wrong short of failing: "page 3: OCR failed (timed out ...)"
 
     @property
     def has_pages(self) -> bool:
         return any(p.number is not None for p in self.pages)
+
+    @property
+    def ocr_pages(self) -> dict[int, float | None]:
+        """The pages read by OCR, with their mean OCR confidence."""
+        return {p.number: p.ocr_confidence for p in self.pages if p.ocr and p.number is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +120,8 @@ class Passage:
     lang: str
     section: Section = "body"
     footnotes: tuple[int, ...] = ()
+    ocr: bool = False  # the passage's page was read by OCR
+    ocr_confidence: float | None = None  # mean OCR word confidence of its page, 0-100
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +223,7 @@ class DocumentRecord:
     quotes: tuple[Quote, ...] = ()
     citations: tuple[Citation, ...] = ()
     ruling: RulingInfo | None = None  # set when the document is itself a ruling
+    warnings: tuple[str, ...] = ()  # the reader's problems short of failure (`RawDocument.warnings`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +236,7 @@ class IngestResult:
     doc_ids: tuple[str, ...] = ()
     words: int = 0
     pages: int = 0
+    warnings: tuple[str, ...] = ()  # problems short of failure, e.g. pages OCR could not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +274,7 @@ def summary_json(summary: IngestSummary) -> dict[str, Any]:
         "updated": summary.count("updated"),
         "unchanged": summary.count("unchanged"),
         "failed": [{"path": r.path, "reason": r.reason} for r in summary.results if r.status == "failed"],
+        "warnings": [{"path": r.path, "warning": w} for r in summary.results for w in r.warnings],
         "files": [to_jsonable(r) for r in summary.results],
     }
 

@@ -41,3 +41,20 @@ if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
     echo "setup: no chromium and no root to install it; browser tests will be skipped" >&2
   fi
 fi
+
+# OCR for scanned PDFs (README, "OCR"): Tesseract with its English and French models, and poppler's pdftoppm
+# to render pages. Without them ingestion still works and reports scans as "needs OCR (install tesseract-ocr)".
+ocr_packages="tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra poppler-utils"
+if ! command -v tesseract >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+  || ! tesseract --list-langs 2>/dev/null | grep -qx fra || ! tesseract --list-langs 2>/dev/null | grep -qx eng; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $ocr_packages >/dev/null) \
+      || echo "setup: could not install $ocr_packages; scanned PDFs will be reported as needing OCR" >&2
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $ocr_packages >/dev/null) \
+      || echo "setup: could not install $ocr_packages; scanned PDFs will be reported as needing OCR" >&2
+  else
+    echo "setup: no Tesseract and no root to install it; scanned PDFs will be reported as needing OCR" >&2
+    echo "setup: to read them, run as root: apt-get install $ocr_packages" >&2
+  fi
+fi

@@ -132,7 +132,7 @@ def ingest_uploads(
             if on_file is not None:
                 on_file(n, len(documents), path.name)
             for r in ingest_paths([path], writer, pipelines, progress=False).results:
-                results.append(UploadResult(Path(r.path).name, r.status, r.reason or ""))
+                results.append(UploadResult(Path(r.path).name, r.status, r.reason or "; ".join(r.warnings)))
         if on_file is not None:
             on_file(len(documents), len(documents), "")
     finally:

@@ -82,12 +82,21 @@ def hit_meta(hit: Hit) -> list[str]:
     return [p for p in parts if p]
 
 
+def ocr_badge(hit: Hit) -> str:
+    """ "text from OCR" on a passage read from a page image, with the engine's confidence as a tooltip."""
+    if not hit.ocr:
+        return ""
+    confidence = hit.ocr_confidence
+    tip = f"OCR mean word confidence {confidence:.0f}/100" if confidence is not None else "read by OCR"
+    return f' <span class="tm-badge tm-ocr" title="{esc(tip)}">text from OCR</span>'
+
+
 def hit_html(hit: Hit) -> str:
-    """One result: title, kind badge and facts, then the highlighted snippet."""
+    """One result: title, kind badge (and "text from OCR") and facts, then the highlighted snippet."""
     meta = " · ".join(esc(p) for p in hit_meta(hit))
     return (
         f'<div class="tm-hit"><div class="tm-title">{esc(hit.title)}</div>'
-        f'<div class="tm-meta"><span class="tm-badge">{esc(hit.kind)}</span> {meta}</div>'
+        f'<div class="tm-meta"><span class="tm-badge">{esc(hit.kind)}</span>{ocr_badge(hit)} {meta}</div>'
         f'<div class="tm-snippet">{one_line(hit.snippet)}</div></div>'
     )
 
@@ -287,6 +296,7 @@ CSS = """
 .tm-hit .tm-snippet {font-size: 0.95rem; line-height: 1.5;}
 .tm-badge {display: inline-block; padding: 0 0.45rem; border-radius: 0.6rem; font-size: 0.78rem;
   background: rgba(60, 110, 180, 0.14); color: inherit; margin-right: 0.2rem;}
+.tm-badge.tm-ocr {background: rgba(200, 120, 40, 0.18);}
 mark {background: #ffe08a; color: #1c1c1c; padding: 0 0.1rem; border-radius: 0.15rem;}
 .tm-passage {background: rgba(255, 214, 90, 0.25); border-radius: 0.15rem;}
 .tm-page {font-family: Georgia, 'Times New Roman', serif; font-size: 0.98rem; line-height: 1.6;}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.ocr import OcrOptions
 from ingest.readers import html, json_decisions, pdf, text
 from ingest.records import IngestError, RawDocument
 
@@ -55,8 +56,10 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in READERS and not path.name.endswith(SIDECAR_SUFFIX)
 
 
-def read(path: Path) -> list[RawDocument]:
-    """Read one file with the reader for its suffix, after checking its bytes agree."""
+def read(path: Path, ocr: OcrOptions | None = None) -> list[RawDocument]:
+    """Read one file with the reader for its suffix, after checking its bytes agree.
+
+    `ocr` says how PDF pages without a usable text layer are read (None: the default options)."""
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
@@ -73,4 +76,6 @@ def read(path: Path) -> list[RawDocument]:
         raise IngestError(str(path), f"not a PDF: the file's bytes say {found or 'text or unknown data'}")
     if suffix != ".pdf" and found is not None:
         raise IngestError(str(path), f"not a {suffix} file: its bytes say {found}")
+    if reader is pdf.read:
+        return pdf.read(path, ocr)
     return reader(path)

@@ -2,10 +2,13 @@
 
 Known pitfalls, handled here: a damaged file can yield zero pages without an error (reported as failed);
 `get_page_labels()` never ends (we take as many labels as pages); encrypted files need a password.
+Pages without a usable text layer (`ingest.ocr_detect`) are read by OCR (`ingest.ocr`); the others keep
+their text exactly as pdfminer gives it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import struct
 import zlib
@@ -24,6 +27,9 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 from pdfminer.utils import decode_text
 
+from ingest.metadata import load_sidecar
+from ingest.ocr import OcrOptions, OcrRun, recognise_pages
+from ingest.ocr_detect import TextLayer, better_text, ocr_reason
 from ingest.records import IngestError, Metadata, RawDocument, RawPage
 
 # What pdfminer raises on damaged input: its own exceptions and the low-level errors its parsers let escape.
@@ -88,22 +94,75 @@ def _metadata(doc: PDFDocument) -> Metadata:
     )
 
 
-def _page_text(layout: LTPage) -> tuple[str, bool]:
-    """The page's text boxes in reading order, a blank line between boxes; and whether it holds images."""
+def _page_text(layout: LTPage) -> TextLayer:
+    """The page's text boxes in reading order, a blank line between boxes; its unmapped glyphs and the share
+    of the page its images cover."""
     boxes: list[str] = []
-    has_images = False
+    cids = 0
+    image_area = 0.0
     stack: list[Any] = list(layout)
     for obj in stack:
         if isinstance(obj, LTTextContainer):
-            text = _CID.sub("", obj.get_text()).strip("\n")
+            raw = obj.get_text()
+            cids += len(_CID.findall(raw))
+            text = _CID.sub("", raw).strip("\n")
             if text.strip():
                 boxes.append(text)
         elif isinstance(obj, (LTFigure, LTImage)):
-            has_images = True
-    return "\n\n".join(boxes), has_images
+            x0, y0 = max(obj.x0, layout.x0), max(obj.y0, layout.y0)
+            x1, y1 = min(obj.x1, layout.x1), min(obj.y1, layout.y1)
+            image_area += max(0.0, x1 - x0) * max(0.0, y1 - y0) or 1.0  # a zero-size image still counts
+    page_area = max(layout.width * layout.height, 1.0)
+    return TextLayer("\n\n".join(boxes), cids, min(image_area / page_area, 1.0))
 
 
-def read(path: Path) -> list[RawDocument]:
+def _catalog_language(doc: PDFDocument) -> str | None:
+    """The document's declared language (`/Lang` in the catalog, e.g. "fr-FR"), if any."""
+    try:
+        return _info_value(doc.catalog.get("Lang"))
+    except PARSER_ERRORS:
+        return None
+
+
+def _with_ocr(
+    source: str, path: Path, layers: list[TextLayer], lang: str | None, ocr: OcrOptions
+) -> tuple[list[RawPage], list[str], OcrRun]:
+    """Pages with OCR text where the text layer is unusable; the warnings for pages OCR could not read."""
+    wanted = [n for n, layer in enumerate(layers, start=1) if ocr_reason(layer) is not None]
+    sample = "\n".join(layer.text for n, layer in enumerate(layers, start=1) if n not in wanted)
+    try:
+        hint = lang or load_sidecar(path).language
+    except IngestError:
+        hint = lang
+    run = recognise_pages(path, wanted, ocr, hint, sample) if ocr.enabled else OcrRun()
+    pages: list[RawPage] = []
+    failed: list[str] = []
+    for number, layer in enumerate(layers, start=1):
+        found = run.pages.get(number)
+        if found is None or found.error is not None:
+            pages.append(RawPage(number=number, text=layer.text))
+            if found is not None:
+                failed.append(f"page {number}: OCR failed ({found.error})")
+            continue
+        text = better_text(layer.text, found.text)
+        if text is layer.text:
+            pages.append(RawPage(number=number, text=text))
+        else:
+            pages.append(RawPage(number=number, text=text, ocr=True, ocr_confidence=found.confidence))
+    if wanted and not run.pages:
+        why = f"install {run.missing}" if run.missing else "OCR is off"
+        failed.append(f"{_page_list(wanted)}: needs OCR ({why})")
+    return pages, failed, run
+
+
+def _page_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"
+
+
+def read(path: Path, ocr: OcrOptions | None = None) -> list[RawDocument]:
+    """The PDF's pages, by OCR where the text layer is unusable (`ocr=None`: the default OCR options)."""
+    ocr = ocr or OcrOptions()
     source = str(path)
     try:
         fh = path.open("rb")
@@ -127,33 +186,47 @@ def read(path: Path) -> list[RawDocument]:
         manager = PDFResourceManager(caching=True)
         device = PDFPageAggregator(manager, laparams=LAParams())
         interpreter = PDFPageInterpreter(manager, device)
-        pages: list[RawPage] = []
-        any_images = False
+        layers: list[TextLayer] = []
         broken_pages = 0
         try:
-            for number, page in enumerate(PDFPage.create_pages(doc), start=1):
+            for page in PDFPage.create_pages(doc):
                 try:
                     interpreter.process_page(page)
-                    text, has_images = _page_text(device.get_result())
+                    layer = _page_text(device.get_result())
                 except PARSER_ERRORS:
                     broken_pages += 1
-                    text, has_images = "", False
-                any_images = any_images or has_images
-                pages.append(RawPage(number=number, text=text))
+                    layer = TextLayer("")
+                layers.append(layer)
         except PARSER_ERRORS as exc:
-            if not pages:
+            if not layers:
                 raise _damaged(source, exc) from exc
+        lang = _catalog_language(doc)
         try:
-            labels = list(islice(doc.get_page_labels(), len(pages)))
+            labels = list(islice(doc.get_page_labels(), len(layers)))
         except (PDFNoPageLabels, *PARSER_ERRORS):
             labels = []
-    if not pages:
+    if not layers:
         raise IngestError(source, "damaged PDF: no pages could be read")
-    if broken_pages == len(pages):
-        raise IngestError(source, f"damaged PDF: none of its {len(pages)} pages could be read")
+    if broken_pages == len(layers):
+        raise IngestError(source, f"damaged PDF: none of its {len(layers)} pages could be read")
+    pages, warnings, run = _with_ocr(source, path, layers, lang, ocr)
     if all(len(p.text.strip()) < MIN_CHARS_PER_PAGE for p in pages):
-        reason = "no text layer: needs OCR" if any_images else "no text in PDF: needs OCR"
-        raise IngestError(source, f"{reason} ({len(pages)} pages)")
+        raise IngestError(source, _no_text_reason(layers, run, warnings, ocr.enabled))
     if labels:
-        pages = [RawPage(number=p.number, text=p.text, label=str(lab)) for p, lab in zip(pages, labels)]
-    return [RawDocument(source=source, format="pdf", pages=tuple(pages), metadata=metadata)]
+        pages = [dataclasses.replace(p, label=str(lab)) for p, lab in zip(pages, labels)]
+    document = RawDocument(source=source, format="pdf", pages=tuple(pages), metadata=metadata)
+    return [dataclasses.replace(document, warnings=tuple(warnings))]
+
+
+def _no_text_reason(layers: list[TextLayer], run: OcrRun, warnings: list[str], enabled: bool) -> str:
+    """Why a PDF yields no text: what to install, or what OCR made of it."""
+    what = "no text layer" if any(layer.image_fraction > 0 for layer in layers) else "no text in PDF"
+    count = f"{len(layers)} page{'s' if len(layers) > 1 else ''}"
+    if run.missing:
+        return f"{what}: needs OCR (install {run.missing}) ({count})"
+    if not enabled:
+        return f"{what}: needs OCR (OCR is off) ({count})"
+    failures = [w for w in warnings if "OCR failed" in w]
+    if failures and len(failures) == len(run.pages):
+        return f"{what}: needs OCR, which failed on every page: {failures[0]}"[:300]
+    return f"{what}: needs OCR, but OCR found no text ({count})"
