@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+ORPHAN_GRACE = 5.0  # seconds a killed ingest's workers may take to exit after it
 INGEST = "import sys; from search_app.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
@@ -100,7 +101,10 @@ def run_and_kill(
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         stderr = log.read_text(encoding="utf-8", errors="replace")
-    orphans = _orphans(proc.pid)
+    # Workers notice their parent's death (PR_SET_PDEATHSIG) and exit; give them a moment to finish dying.
+    deadline = time.monotonic() + ORPHAN_GRACE
+    while (orphans := _orphans(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     for pid in orphans:  # the test reports them; they must not linger for the next run
         try:
             os.kill(pid, signal.SIGKILL)

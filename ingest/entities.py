@@ -156,12 +156,20 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     return start, end
 
 
-_URLISH = re.compile(r"\S*(?:https?://|www\.|\.(?:org|com|fr|uk|eu|net|int|gov|htm|html|pdf)\b)\S*")
+# A token that holds a link's marks. Tokens are found first and tested one by one: a single pattern with
+# `\S*` on both sides backtracks quadratically on a long token (80,000 characters took 47 s).
+_TOKEN = re.compile(r"\S+")
+_LINK_MARK = re.compile(r"https?://|www\.|\.(?:org|com|fr|uk|eu|net|int|gov|htm|html|pdf)\b")
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the tokens that are (or hold) web addresses or file names stand in `text`."""
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if _LINK_MARK.search(m.group())]
 
 
 def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, Entry]) -> list[Mention]:
     found: list[Mention] = []
-    urls = [(m.start(), m.end()) for m in _URLISH.finditer(passage.text)]
+    urls = link_spans(passage.text)
     for ent in spacy_doc.ents:
         label = LABELS.get(ent.label_)
         if label is None:

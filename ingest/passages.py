@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 
 from ingest.clean import CleanDocument, Segment
 from ingest.records import Passage
 
 MIN_WORDS = 100
 MAX_WORDS = 250
+# No passage is longer than this, whatever its word count: a "word" of megabytes (a blob with no spaces) would
+# otherwise make one passage that spaCy refuses (over its 1,000,000-character limit) and the file crash.
+# The longest passage in the shared corpus has 7,202 characters.
+MAX_CHARS = 10_000
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…»”\"])\s+(?=[\"“«(]?[A-ZÀ-ÖØ-Þ0-9])")
 _WORD = re.compile(r"\S+")
+_NEVER = re.compile(r"(?!)")
 
 
 def _spans(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -53,7 +59,15 @@ def _pieces(text: str, segment: Segment, max_words: int) -> list[tuple[int, int]
             for k in range(0, len(words), max_words):
                 chunk = words[k : k + max_words]
                 pieces.append((chunk[0].start(), chunk[-1].end()))
-    return pieces
+    return [cut for a, b in pieces for cut in _capped(text, a, b)]
+
+
+def _capped(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """text[start:end] in slices of at most MAX_CHARS, trimmed of white space (one slice, nearly always)."""
+    if end - start <= MAX_CHARS:
+        return [(start, end)]
+    cuts = [(k, min(k + MAX_CHARS, end)) for k in range(start, end, MAX_CHARS)]
+    return [span for a, b in cuts for span in _spans(text, a, b, _NEVER)]
 
 
 def group_pieces(
@@ -66,7 +80,7 @@ def group_pieces(
     count = 0
     for a, b in pieces:
         n = _words(text, a, b)
-        if start is not None and (count >= min_words or count + n > max_words):
+        if start is not None and (count >= min_words or count + n > max_words or b - start > MAX_CHARS):
             groups.append((start, end))
             start = None
         if start is None:
@@ -75,7 +89,9 @@ def group_pieces(
         count += n
     if start is not None:
         # A short tail joins the previous passage when both fit.
-        if groups and count < min_words and _words(text, groups[-1][0], end) <= max_words:
+        if groups and count < min_words and _words(text, groups[-1][0], end) <= max_words and (
+            end - groups[-1][0] <= MAX_CHARS
+        ):
             groups[-1] = (groups[-1][0], end)
         else:
             groups.append((start, end))
@@ -88,14 +104,18 @@ def split_passages(
     lang: str,
     min_words: int = MIN_WORDS,
     max_words: int = MAX_WORDS,
+    ocr_pages: Mapping[int, float | None] | None = None,
 ) -> list[Passage]:
-    """Passages for every segment, in text order, each with the numbers of the footnotes it calls."""
+    """Passages for every segment, in text order, each with the numbers of the footnotes it calls.
+
+    `ocr_pages` (page number → mean OCR confidence, `RawDocument.ocr_pages`) flags passages read by OCR."""
+    ocr_pages = ocr_pages or {}
     text = clean.text
     marker_positions = [pos for pos, _ in clean.markers]
     passages: list[Passage] = []
     for segment in clean.segments:
         if segment.section == "footnote":
-            groups = [(segment.start, segment.end)]
+            groups = _capped(text, segment.start, segment.end)
         else:
             groups = group_pieces(text, _pieces(text, segment, max_words), min_words, max_words)
         for a, b in groups:
@@ -115,6 +135,8 @@ def split_passages(
                     lang=lang,
                     section=segment.section,
                     footnotes=notes,
+                    ocr=segment.page in ocr_pages,
+                    ocr_confidence=ocr_pages.get(segment.page) if segment.page is not None else None,
                 )
             )
     return passages

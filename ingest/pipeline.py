@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import time
@@ -35,6 +36,7 @@ from ingest.records import (
     RulingInfo,
 )
 from ingest.rulings import citation_keys, ruling_info
+from ingest.workers import Failed, WorkerPool
 
 STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "index")
 
@@ -56,6 +58,7 @@ class StageClock:
     """Seconds spent in each stage, for the benchmark."""
 
     seconds: Counter[str] = field(default_factory=Counter)
+    file_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each changed file, read to records
 
     def timed(self, stage: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
@@ -103,15 +106,12 @@ def build_record(
     text = cleaned.text
 
     def languages() -> tuple[str, list[Passage]]:
-        provisional = split_passages(cleaned, doc_id, lang="und")
+        provisional = split_passages(cleaned, doc_id, lang="und", ocr_pages=raw.ocr_pages)
         found = [detect_language(p.text, default="") for p in provisional]
         doc_lang = meta.language or majority_language(
             [(lang, len(p.text.split())) for lang, p in zip(found, provisional) if lang]
         )
-        passages = [
-            Passage(p.id, p.doc_id, p.page, p.start, p.end, p.text, lang or doc_lang, p.section, p.footnotes)
-            for lang, p in zip(found, provisional)
-        ]
+        passages = [dataclasses.replace(p, lang=lang or doc_lang) for lang, p in zip(found, provisional)]
         return doc_lang, passages
 
     doc_lang, passages = clock.timed("language", languages)
@@ -147,7 +147,8 @@ def build_record(
         page_spans=page_spans,
     )
     return DocumentRecord(
-        document, tuple(passages), cleaned.footnotes, tuple(mentions), tuple(quotes), tuple(citations), ruling
+        document, tuple(passages), cleaned.footnotes, tuple(mentions), tuple(quotes), tuple(citations), ruling,
+        warnings=raw.warnings,
     )
 
 
@@ -166,30 +167,118 @@ def ingest_paths(
     clock: StageClock | None = None,
     progress: bool | None = None,
     ner_batch_size: int = 64,
+    workers: WorkerPool | None = None,
+    file_timeout: float = 600.0,
 ) -> IngestSummary:
-    """Ingest every file; exactly one result per file. Unchanged files (same content hash) are skipped
-    before parsing; a changed file replaces its old records. Commits every `commit_every` changed files."""
+    """Ingest every file; exactly one result per file, in input order. Unchanged files (same content hash)
+    are skipped before parsing; a changed file replaces its old records. Commits every `commit_every`
+    changed files.
+
+    With `workers`, files are read and built in worker processes (their own pipelines, `file_timeout` and
+    memory limits); without, in this process with `pipelines` and no time limit (tests, debugging)."""
     clock = clock or StageClock()
     files = list(iter_files(paths))
     show = sys.stderr.isatty() if progress is None else progress
-    iterator: Iterable[Path] = files
+    bar: Any = None
     if show:
         from tqdm import tqdm
 
-        iterator = tqdm(files, unit="file", desc="ingest", file=sys.stderr)
+        bar = tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr)
     results: list[IngestResult] = []
     pending = 0
-    for path in iterator:
-        result = ingest_file(path, sink, pipelines, clock, ner_batch_size)
-        results.append(result)
-        if result.status in ("added", "updated"):
-            pending += 1
-            if pending >= commit_every:
-                clock.timed("index", sink.commit)
-                pending = 0
+    outcomes = (
+        _in_process(files, sink, pipelines, clock, ner_batch_size)
+        if workers is None
+        else _in_workers(files, sink, workers, clock, file_timeout)
+    )
+    try:
+        for result in outcomes:
+            results.append(result)
+            if bar is not None:
+                bar.update()
+            if result.status in ("added", "updated"):
+                pending += 1
+                if pending >= commit_every:
+                    clock.timed("index", sink.commit)
+                    pending = 0
+    finally:
+        if bar is not None:
+            bar.close()
     if pending:
         clock.timed("index", sink.commit)
     return IngestSummary(tuple(results))
+
+
+def _in_process(
+    files: list[Path], sink: RecordSink, pipelines: Mapping[str, Any], clock: StageClock, ner_batch_size: int
+) -> Iterator[IngestResult]:
+    for path in files:
+        yield ingest_file(path, sink, pipelines, clock, ner_batch_size)
+
+
+def _in_workers(
+    files: list[Path], sink: RecordSink, workers: WorkerPool, clock: StageClock, file_timeout: float
+) -> Iterator[IngestResult]:
+    """Hash and skip in this process, build in the workers, write here in input order."""
+
+    def jobs() -> Iterator[tuple[tuple[str, str, str | None, IngestResult | None], Path | None, str]]:
+        for path in files:
+            source, digest, previous, early = check_file(path, sink)
+            yield (source, digest, previous, early), (None if early else path), digest
+
+    for (source, digest, previous, early), outcome in workers.run(jobs(), file_timeout):
+        if outcome is None:  # settled here: unchanged, or unreadable
+            assert early is not None
+            yield early
+            continue
+        clock.seconds.update(outcome.stage_seconds)
+        clock.file_seconds[source] = outcome.seconds
+        if isinstance(outcome, Failed):
+            yield write_failure(source, digest, outcome.reason, sink, clock)
+        else:
+            yield write_records(source, previous, outcome.records, sink, clock)
+
+
+def check_file(path: Path, sink: RecordSink) -> tuple[str, str, str | None, IngestResult | None]:
+    """Source, content hash and stored hash of a file; and its result when it needs no parsing."""
+    source = str(path.resolve())
+    try:
+        digest = file_hash(path)
+    except OSError as exc:
+        return source, "", None, IngestResult(source, "failed", f"cannot read file: {exc.strerror or exc}")
+    previous = sink.stored_hash(source)
+    if previous == digest:
+        return source, digest, previous, IngestResult(source, "unchanged")
+    return source, digest, previous, None
+
+
+def read_and_build(
+    path: Path, digest: str, pipelines: Mapping[str, Any], clock: StageClock, ner_batch_size: int = 64
+) -> list[DocumentRecord]:
+    """Read one file and build its records; raises `IngestError` for a file that cannot be read."""
+    raws = clock.timed("read", readers.read, path, ocr=pipelines.get("ocr"))
+    return [build_record(raw, digest, pipelines, path.resolve(), clock, ner_batch_size) for raw in raws]
+
+
+def write_failure(source: str, digest: str, reason: str, sink: RecordSink, clock: StageClock) -> IngestResult:
+    """Remember a failed file; its earlier records, if any, stay in the index."""
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    clock.timed("index", sink.record_failure, source, digest, reason, when)
+    return IngestResult(source, "failed", reason)
+
+
+def write_records(
+    source: str, previous: str | None, records: list[DocumentRecord], sink: RecordSink, clock: StageClock
+) -> IngestResult:
+    clock.timed("index", sink.replace, source, records)
+    return IngestResult(
+        source,
+        "updated" if previous else "added",
+        doc_ids=tuple(r.document.id for r in records),
+        words=sum(len(r.document.text.split()) for r in records),
+        pages=sum(r.document.pages or 0 for r in records),
+        warnings=tuple(w for r in records for w in r.warnings),
+    )
 
 
 def ingest_file(
@@ -199,29 +288,15 @@ def ingest_file(
     clock: StageClock,
     ner_batch_size: int = 64,
 ) -> IngestResult:
-    """One file through every stage; the per-file error boundary."""
-    source = str(path.resolve())
+    """One file through every stage, in this process; the per-file error boundary."""
+    source, digest, previous, early = check_file(path, sink)
+    if early is not None:
+        return early
+    t0 = time.perf_counter()
     try:
-        digest = file_hash(path)
-    except OSError as exc:
-        return IngestResult(source, "failed", f"cannot read file: {exc.strerror or exc}")
-    previous = sink.stored_hash(source)
-    if previous == digest:
-        return IngestResult(source, "unchanged")
-    try:
-        raws = clock.timed("read", readers.read, path)
-        records = [
-            build_record(raw, digest, pipelines, path.resolve(), clock, ner_batch_size) for raw in raws
-        ]
+        records = read_and_build(path, digest, pipelines, clock, ner_batch_size)
     except IngestError as exc:
-        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        clock.timed("index", sink.record_failure, source, digest, exc.reason, when)
-        return IngestResult(source, "failed", exc.reason)
-    clock.timed("index", sink.replace, source, records)
-    return IngestResult(
-        source,
-        "updated" if previous else "added",
-        doc_ids=tuple(r.document.id for r in records),
-        words=sum(len(r.document.text.split()) for r in records),
-        pages=sum(r.document.pages or 0 for r in records),
-    )
+        return write_failure(source, digest, exc.reason, sink, clock)
+    finally:
+        clock.file_seconds[source] = time.perf_counter() - t0
+    return write_records(source, previous, records, sink, clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,21 @@ class Settings:
     commit_every: int = 25  # files between index commits during an ingest
     ner_batch_size: int = 64  # passages per spaCy batch
     port: int = 8501  # the UI's port on 127.0.0.1
+    # Ingest worker processes (README, "Workers and limits")
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # 0: in this process, no time limit
+    file_timeout: int = 600  # seconds one file may take (read + NLP) before it is reported as failed
+    worker_memory_mb: int = 2048  # address space per worker (RLIMIT_AS); models alone take ~600 MB
+    # OCR of PDF pages without a usable text layer (README, "OCR")
+    ocr_languages: str = "auto"  # "auto" (metadata, text, else a first pass), "eng", "fra", "eng+fra", "off"
+    ocr_dpi: int = 300  # resolution pages are rendered at for Tesseract
+    ocr_page_timeout: int = 120  # seconds one page may take (render + OCR) before it is reported as failed
+    ocr_cache: Path = Path(".temoin/ocr-cache")  # OCR results by page-image hash, so no page is read twice
+    tesseract: str = "tesseract"  # the Tesseract command; when absent, scans are reported "needs OCR"
+    # Semantic search (ingest/embed.py): the multilingual encoder for passages, quotes and queries, one of
+    # ingest.embed.ENCODERS. "e5-small" ranks better on tests/golden/semantic (MRR 0.50 vs 0.40) and answers a
+    # query in ~20 ms (vs ~220); "use-m3" embeds ~3x faster at ingest (bench/semantic_eval.py). Not used by
+    # ingest or search yet (issue 10): the vector store and fusion exist, the wiring does not.
+    encoder: str = "e5-small"
 
     @property
     def models(self) -> dict[str, str]:

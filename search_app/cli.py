@@ -43,7 +43,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from index.schema import IndexError_
     from index.writer import IndexWriter
     from ingest.entities import load_pipelines
-    from ingest.pipeline import ingest_paths
+    from ingest.ocr import options_from_settings
+    from ingest.pipeline import StageClock, ingest_paths
+    from ingest.workers import WorkerError, WorkerPool
 
     paths = [Path(p) for p in args.paths]
     if args.retry_failed and not paths:
@@ -56,16 +58,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CliError(f"no such file or directory: {', '.join(missing)}")
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 0:
+        raise CliError("--workers takes 0 (read in this process) or a number of worker processes")
     try:
         writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
+    extras = {"ocr": options_from_settings(settings)}
+    clock = StageClock()
     try:
-        pipelines = load_pipelines(settings.models)
-        summary = ingest_paths(
-            paths, writer, pipelines, commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size
-        )
-    except IndexError_ as exc:
+        if workers == 0:  # in this process: for debugging; no time or memory limit
+            summary = ingest_paths(
+                paths, writer, {**load_pipelines(settings.models), **extras},
+                commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size, clock=clock,
+            )
+        else:
+            with WorkerPool(workers, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
+                            extras) as pool:
+                summary = ingest_paths(
+                    paths, writer, extras, commit_every=settings.commit_every, workers=pool,
+                    file_timeout=settings.file_timeout, clock=clock,
+                )
+    except (IndexError_, WorkerError) as exc:
         writer.cancel()
         raise CliError(str(exc)) from exc
     finally:
@@ -74,10 +89,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     lines = [f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
              f"failed {len(data['failed'])}"]
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["failed"]]
+    lines += [f"  warning: {w['path']}: {w['warning']}" for w in data["warnings"]]
     if args.json:
         data_out = dict(data)
         if not args.verbose:
             data_out.pop("files")
+        else:  # how long each changed file took to read and build: for finding the slow ones
+            for f in data_out["files"]:
+                if f["path"] in clock.file_seconds:
+                    f["seconds"] = round(clock.file_seconds[f["path"]], 3)
         print(json.dumps(data_out, ensure_ascii=False, indent=2))
     else:
         print("\n".join(lines))
@@ -247,6 +267,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+        # No full garbage collection after every run (it took as long as the run itself on the shared
+        # corpus's index) and no watching of the source files: this is a served app, not one being edited.
+        "--runner.postScriptGC", "false", "--server.fileWatcherType", "none",
     ]
     print(f"Temoin UI on http://127.0.0.1:{port}  (index {env['TEMOIN_INDEX']}); Ctrl-C to stop", flush=True)
     # Become Streamlit rather than wrap it, so that a signal sent to `temoin serve` reaches the server.
@@ -271,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read again the files that failed (all of them when no PATH is given)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--verbose", action="store_true", help="with --json, add one result per file")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes reading files (default: the workers setting, the number of cores); "
+                        "0 reads in this process, without time or memory limits")
     p.set_defaults(func=cmd_ingest)
 
     p = with_index(sub.add_parser("search", help="search passages"))

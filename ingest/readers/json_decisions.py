@@ -73,7 +73,17 @@ def read(path: Path) -> list[RawDocument]:
     try:
         obj = json.loads(decode(data, str(path)))
     except json.JSONDecodeError as exc:
-        raise IngestError(str(path), f"invalid JSON: {exc.msg} at line {exc.lineno}") from exc
+        message = exc.msg.removesuffix(" starting at")  # "Unterminated string starting at" names no place
+        raise IngestError(str(path), f"invalid JSON: {message} at line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise IngestError(str(path), "JSON nested too deeply to read") from exc
+    try:
+        return _documents(path, obj)
+    except RecursionError as exc:  # parsed, but deeper than we walk
+        raise IngestError(str(path), "JSON nested too deeply to read") from exc
+
+
+def _documents(path: Path, obj: Any) -> list[RawDocument]:
     decisions: list[dict[str, Any]] = []
     if _is_decision(obj):
         decisions = [obj]

@@ -27,8 +27,21 @@ _HEADER_KEYS = {
 }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+MAX_CONTROL_SHARE = 0.05  # text has tabs, newlines and form feeds, and very few other control characters
+
+
 def decode(data: bytes, path: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, UTF-16 LE/BE without BOM when NULs say so, then cp1252."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, UTF-16 LE/BE without BOM when NULs say so, then cp1252;
+    refused when the result is mostly control characters (binary data that happened to decode)."""
+    text = _decode(data, path)
+    sample = text[:65536]
+    if sample and len(_CONTROL.findall(sample)) > MAX_CONTROL_SHARE * len(sample):
+        raise IngestError(path, "binary data, not text (control characters)")
+    return text
+
+
+def _decode(data: bytes, path: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[3:], "utf-8", path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

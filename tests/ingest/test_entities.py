@@ -149,3 +149,17 @@ def test_a_surname_taken_for_a_body_or_place_is_the_person() -> None:
     assert [(m.label, m.name) for m in out] == [
         (Label.PERSON, "Athanase Rukundo"), (Label.PERSON, "Athanase Rukundo"), (Label.PLACE, "Kigali")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("see www.gisti.org/note and http://a.fr, or report.pdf", ["www.gisti.org/note", "http://a.fr,", "report.pdf"]),
+        ("Calais Migrant Solidarity said so.", []),
+        ("x" * 50_000 + " Calais", []),  # one long token: found at once (the old pattern backtracked for minutes)
+    ],
+)
+def test_link_spans(text: str, links: list[str]) -> None:
+    from ingest.entities import link_spans
+
+    assert [text[a:b] for a, b in link_spans(text)] == links

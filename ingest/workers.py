@@ -1,0 +1,381 @@
+"""Worker processes for ingestion: isolation, limits and parallelism for the stages of `build_record`.
+
+Each worker is a fresh interpreter (spawned, not forked: no inherited locks or threads) that loads its spaCy
+pipelines once, then reads and builds one file at a time under a memory limit (`RLIMIT_AS`). The parent
+hands out one file per idle worker, enforces the per-file time limit by killing the worker, replaces any
+worker that dies, and gives results back in input order so that the index is written deterministically.
+Workers die with the parent: `PR_SET_PDEATHSIG` on Linux, and a watchdog thread that exits when the parent
+goes away (the kernel signal follows the parent *thread*, the watchdog covers the rest).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from ingest.records import DocumentRecord, IngestError
+
+T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+_STARTUP_TIMEOUT = 600.0  # seconds a new worker may take to load its models before we give up
+
+
+class WorkerError(Exception):
+    """The workers cannot run (models fail to load, memory limit too small): the ingest cannot go on."""
+
+
+class WorkerBug(RuntimeError):
+    """A programming error inside a worker; carries the worker's traceback. Not caught: it is a bug."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A file read and built: its records, and seconds per stage spent in the worker."""
+
+    records: list[DocumentRecord]
+    stage_seconds: dict[str, float]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A file that failed, with a plain reason (reader error, time or memory limit, crashed worker)."""
+
+    reason: str
+    stage_seconds: dict[str, float]
+    seconds: float
+
+
+Outcome = Built | Failed
+
+
+# ------------------------------------------------------------------ inside a worker
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL us when the parent dies, and watch the parent ourselves as a fallback."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(1.0)
+
+    # The parent may have died between spawning us and the prctl call: the watchdog sees it at once.
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    import resource
+
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def memory_reason(memory_mb: int) -> str:
+    return f"needed more than {memory_mb} MB of memory (worker_memory_mb)"
+
+
+def worker_main(
+    conn: Connection,
+    parent_pid: int,
+    models: dict[str, str],
+    ner_batch_size: int,
+    memory_mb: int,
+    extras: dict[str, Any],
+) -> None:
+    """A worker's life: load the pipelines once, then build one file per request until told to stop."""
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _limit_memory(memory_mb)
+    # pdfminer logs a warning for every damaged operator of a broken PDF; the file's result says what matters.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    from ingest.entities import load_pipelines
+    from ingest.pipeline import StageClock, read_and_build
+
+    try:
+        pipelines = {**load_pipelines(models), **extras}
+    except MemoryError:
+        conn.send(("unusable", f"loading the spaCy models {memory_reason(memory_mb)}"))
+        return
+    except OSError as exc:  # a model that is not installed
+        conn.send(("unusable", f"cannot load the spaCy models: {exc}"))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:  # the parent has gone
+            return
+        if task is None:
+            return
+        key, path, digest = task
+        clock = StageClock()
+        t0 = time.perf_counter()
+        fatal = False
+        try:
+            records = read_and_build(Path(path), digest, pipelines, clock, ner_batch_size)
+            reply: tuple[Any, ...] = ("built", key, records)
+        except IngestError as exc:
+            reply = ("failed", key, exc.reason)
+        except MemoryError:
+            # Whatever held the memory is gone with the frames; the worker still leaves, to start afresh.
+            reply, fatal = ("failed", key, memory_reason(memory_mb)), True
+        except Exception:  # a bug: reported to the parent, which raises it
+            reply, fatal = ("bug", key, traceback.format_exc()), True
+        try:
+            conn.send((*reply, dict(clock.seconds), time.perf_counter() - t0))
+        except MemoryError:  # pickling big records can run out of memory too
+            conn.send(("failed", key, memory_reason(memory_mb), dict(clock.seconds), time.perf_counter() - t0))
+            fatal = True
+        if fatal:
+            return
+
+
+# ------------------------------------------------------------------ in the parent
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Connection
+    ready: bool = False
+    task: tuple[int, str] | None = None  # (sequence number, path)
+    started: float = 0.0
+    born: float = field(default_factory=time.monotonic)
+
+
+def crash_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "unknown signal"
+        return f"the worker reading it crashed (signal {-exitcode}, {name})"
+    return f"the worker reading it exited unexpectedly (exit code {exitcode})"
+
+
+class WorkerPool:
+    """`count` worker processes, each with its own spaCy pipelines; use as a context manager."""
+
+    def __init__(
+        self,
+        count: int,
+        models: Mapping[str, str],
+        ner_batch_size: int = 64,
+        memory_mb: int = 0,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        if count < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.count = count
+        self.models = dict(models)
+        self.ner_batch_size = ner_batch_size
+        self.memory_mb = memory_mb
+        self.extras = dict(extras or {})  # picklable objects the stages read from `pipelines` (OCR options)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self.replaced = 0  # workers started to replace one that died or was killed
+
+    def __enter__(self) -> WorkerPool:
+        return self  # workers start on demand: an ingest where nothing changed loads no model
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, wanted: int | None = None) -> None:
+        """Start workers up to `wanted` (at most `count`; all of them by default)."""
+        wanted = self.count if wanted is None else min(wanted, self.count)
+        while len(self._workers) < wanted:
+            self._workers.append(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(
+            target=worker_main,
+            args=(child_conn, os.getpid(), self.models, self.ner_batch_size, self.memory_mb, self.extras),
+            name="temoin-ingest-worker",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        return _Worker(process, parent_conn)
+
+    def busy(self) -> list[tuple[int, str]]:
+        """(pid, path) of every worker now reading a file; for progress displays and tests."""
+        return [(w.process.pid, w.task[1]) for w in self._workers if w.task is not None]
+
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers]
+
+    def _bury(self, worker: _Worker, kill: bool) -> None:
+        if kill and worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        self._workers[self._workers.index(worker)] = self._spawn()
+        self.replaced += 1
+
+    def close(self) -> None:
+        for w in self._workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + 5
+        for w in self._workers:
+            w.process.join(max(0.0, deadline - time.monotonic()))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.conn.close()
+        self._workers = []
+
+    def run(self, jobs: Iterable[tuple[T, Path | None, str]], file_timeout: float) -> Iterator[tuple[T, Outcome | None]]:
+        """Build every job's file in the workers; yield (context, outcome) in the order of `jobs`.
+
+        A job whose path is None passes through (outcome None) in its place: unchanged files keep their slot.
+        A file that takes longer than `file_timeout` seconds, or whose worker dies, yields `Failed`.
+        """
+        run = _Run(self, iter(jobs), file_timeout)
+        yield from run.results()
+
+
+class _Run(Generic[T]):
+    """One pass over a sequence of jobs: dispatch, watch, reorder."""
+
+    def __init__(self, pool: WorkerPool, jobs: Iterator[tuple[T, Path | None, str]], file_timeout: float) -> None:
+        self.pool = pool
+        self.jobs = jobs
+        self.timeout = file_timeout
+        self.contexts: dict[int, T] = {}
+        self.done: dict[int, Outcome | None] = {}
+        self.queue: list[tuple[int, str, str]] = []  # (seq, path, digest) waiting for a worker
+        self.next_seq = 0  # sequence number of the next job to take from `jobs`
+        self.next_out = 0  # sequence number of the next result to yield
+        self.exhausted = False
+        # Jobs taken ahead of the oldest unfinished one: results wait for it to keep the input order, and a
+        # slow file (minutes for a 300-page report) must not leave the other workers idle meanwhile.
+        self.window = 64 * pool.count
+
+    def _take(self) -> None:
+        while not self.exhausted and self.next_seq - self.next_out < self.window and len(self.queue) < self.pool.count:
+            try:
+                context, path, digest = next(self.jobs)
+            except StopIteration:
+                self.exhausted = True
+                return
+            seq = self.next_seq
+            self.next_seq += 1
+            self.contexts[seq] = context
+            if path is None:
+                self.done[seq] = None
+            else:
+                self.queue.append((seq, str(path), digest))
+
+    def _dispatch(self) -> None:
+        for worker in self.pool._workers:
+            if worker.ready and worker.task is None and self.queue:
+                seq, path, digest = self.queue[0]
+                try:
+                    worker.conn.send((seq, path, digest))
+                except OSError:  # it died while idle: `_watch` replaces it, the file waits for another
+                    continue
+                self.queue.pop(0)
+                worker.task = (seq, path)
+                worker.started = time.monotonic()
+
+    def _keep_busy(self) -> None:
+        self._take()
+        self.pool.start(sum(w.task is not None for w in self.pool._workers) + len(self.queue))
+        self._dispatch()
+
+    def results(self) -> Iterator[tuple[T, Outcome | None]]:
+        while True:
+            self._keep_busy()
+            while self.next_out in self.done:  # workers get new files before the caller writes the old ones
+                seq = self.next_out
+                self.next_out += 1
+                yield self.contexts.pop(seq), self.done.pop(seq)
+                self._keep_busy()
+            busy = any(w.task is not None for w in self.pool._workers)
+            if self.exhausted and not self.queue and not busy and self.next_out >= self.next_seq:
+                return
+            self._watch()
+
+    def _watch(self) -> None:
+        workers = list(self.pool._workers)
+        if not workers:
+            return
+        now = time.monotonic()
+        deadlines = [w.started + self.timeout for w in workers if w.task is not None]
+        deadlines += [w.born + _STARTUP_TIMEOUT for w in workers if not w.ready]
+        wait_for = max(0.0, min(deadlines) - now) if deadlines else None
+        handles: list[Any] = [w.conn for w in workers] + [w.process.sentinel for w in workers]
+        ready = set(wait(handles, timeout=wait_for))
+        for w in workers:
+            if w.conn in ready:
+                try:
+                    message = w.conn.recv()
+                except (EOFError, OSError):
+                    message = None
+                if message is not None:
+                    self._receive(w, message)
+                    continue
+            if w.process.sentinel in ready or (w.conn in ready and not w.process.is_alive()):
+                w.process.join(1)
+                if not w.ready:
+                    raise WorkerError(f"an ingest worker could not start: {crash_reason(w.process.exitcode)}")
+                self._fail(w, crash_reason(w.process.exitcode), kill=True)
+        now = time.monotonic()
+        for w in list(self.pool._workers):
+            if w.task is not None and now - w.started > self.timeout:
+                self._fail(w, f"took longer than {self.timeout:g} s (file_timeout)", kill=True)
+            elif not w.ready and now - w.born > _STARTUP_TIMEOUT:
+                raise WorkerError(f"an ingest worker did not load its models in {_STARTUP_TIMEOUT:g} s")
+
+    def _fail(self, worker: _Worker, reason: str, kill: bool) -> None:
+        if worker.task is not None:
+            seq, _path = worker.task
+            self.done[seq] = Failed(reason, {}, time.monotonic() - worker.started)
+            worker.task = None
+        self.pool._bury(worker, kill)
+
+    def _receive(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "ready":
+            worker.ready = True
+            return
+        if kind == "unusable":
+            raise WorkerError(f"an ingest worker could not start: {message[1]}")
+        seq, stage_seconds, seconds = message[1], message[-2], message[-1]
+        if kind == "bug":
+            raise WorkerBug(f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}")
+        worker.task = None
+        self.done[seq] = Built(message[2], stage_seconds, seconds) if kind == "built" else Failed(
+            message[2], stage_seconds, seconds
+        )
+        if kind == "failed" and message[2] == memory_reason(self.pool.memory_mb):
+            self.pool._bury(worker, kill=False)  # it left on its own, to start afresh
