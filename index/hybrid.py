@@ -1,0 +1,95 @@
+"""Keyword and semantic rankings fused into one, each hit saying why it matched.
+
+Reciprocal-rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): a hit scores sum(w / (k + rank)) over the
+rankings it appears in. It needs no score calibration between BM25 and cosine, which live on unrelated
+scales, and it rewards what both rankings agree on. `k` and the semantic weight were tuned on
+tests/golden/semantic/ by bench/semantic_eval.py (see the defaults' comments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from index.vectors import VectorIndex, top_k
+
+Why = Literal["keywords", "meaning", "both"]
+Mode = Literal["keyword", "semantic", "hybrid"]
+# Measured on tests/golden/semantic (bench/semantic_eval.py --tune): with the keyword side as shipped (every
+# word must match) k and the weight change nothing there, since natural-language queries rarely match every
+# word and exact-term queries rank the same passage first on both sides; with an any-word keyword side, small
+# k and a heavier semantic side are best (k=1, w=2: MRR 0.47) but still below semantic alone (0.50), because
+# BM25 on any word pushes the cross-language hits down. So: the all-words keyword side, k=10, weight 1.
+RRF_K = 10.0
+SEMANTIC_WEIGHT = 1.0
+DEPTH = 50  # candidates taken from each ranking before fusing
+
+
+@dataclass(frozen=True, slots=True)
+class FusedHit:
+    id: str
+    score: float
+    why: Why  # "keywords": only the words matched; "meaning": only the embedding; "both"
+    keyword_rank: int | None  # 1-based rank in the keyword results, if there
+    semantic_rank: int | None  # 1-based rank among the nearest vectors, if there
+    similarity: float | None = None  # cosine with the query, when it came from the semantic side
+
+
+def fuse(
+    keyword: Sequence[str],
+    semantic: Sequence[str],
+    k: float = RRF_K,
+    semantic_weight: float = SEMANTIC_WEIGHT,
+    similarities: Sequence[float] | None = None,
+) -> list[FusedHit]:
+    """The union of two rankings of ids (best first) by reciprocal-rank fusion; ties broken by the better
+    single rank, then the id, so the order is reproducible."""
+    keyword_rank = {i: r for r, i in reversed(list(enumerate(keyword, 1)))}
+    semantic_rank = {i: r for r, i in reversed(list(enumerate(semantic, 1)))}
+    similarity = dict(zip(semantic, similarities)) if similarities is not None else {}
+    hits = []
+    for id_ in dict.fromkeys([*keyword, *semantic]):
+        kr, sr = keyword_rank.get(id_), semantic_rank.get(id_)
+        score = (1.0 / (k + kr) if kr else 0.0) + (semantic_weight / (k + sr) if sr else 0.0)
+        why: Why = "both" if kr and sr else "keywords" if kr else "meaning"
+        hits.append(FusedHit(id_, score, why, kr, sr, similarity.get(id_)))
+    hits.sort(key=lambda h: (-h.score, min(h.keyword_rank or 10**9, h.semantic_rank or 10**9), h.id))
+    return hits
+
+
+def semantic_ranking(
+    vectors: VectorIndex, query: np.ndarray, allowed: Collection[str] | None, depth: int = DEPTH
+) -> tuple[list[str], list[float]]:
+    """The `depth` nearest ids to the query vector among the `allowed` ids (all when None), with cosines."""
+    mask = None if allowed is None else vectors.mask(allowed)
+    hits = top_k(vectors, query, depth, mask)
+    return [h.id for h in hits], [h.score for h in hits]
+
+
+def rank(
+    mode: Mode,
+    keyword: Sequence[str],
+    vectors: VectorIndex | None,
+    query: np.ndarray | None,
+    allowed: Collection[str] | None,
+    limit: int,
+    depth: int = DEPTH,
+    k: float = RRF_K,
+    semantic_weight: float = SEMANTIC_WEIGHT,
+) -> list[FusedHit]:
+    """The first `limit` hits for a search in `mode`. `keyword` is the keyword ranking already restricted by
+    the filters; `allowed` the ids the same filters let through, so semantic hits obey them too. Without
+    vectors (an index not embedded yet) every mode falls back to the keyword ranking."""
+    if mode == "keyword" or vectors is None or query is None:
+        return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
+    ids, sims = semantic_ranking(vectors, query, allowed, max(depth, limit))
+    if mode == "semantic":
+        by_keyword = {i: r for r, i in reversed(list(enumerate(keyword[:depth], 1)))}
+        return [
+            FusedHit(i, s, "both" if i in by_keyword else "meaning", by_keyword.get(i), r, s)
+            for r, (i, s) in enumerate(zip(ids[:limit], sims), 1)
+        ]
+    return fuse(list(keyword[:depth]), ids, k, semantic_weight, sims)[:limit]

@@ -1,0 +1,294 @@
+"""Embeddings of passages and testimony quotes, stored beside the keyword index and kept in step with it.
+
+Layout, in `<index>/vectors/`:
+
+    MANIFEST.json   encoder, vector size, the Whoosh generation the vectors match, the live segments
+    seg-000007.npz  ids, sources and float16 vectors added by one commit
+
+It works like Whoosh itself: a commit writes a new segment, then replaces MANIFEST.json in one step (a
+temporary file renamed), so a crash leaves the last committed store as it was. Replacing or deleting a source
+marks its rows deleted in the older segments (tombstones in the manifest); segments are merged when they grow
+many or mostly deleted. Vectors are stored as float16 (half the disk, no measurable change in ranking) and
+searched as float32.
+
+The manifest names the Whoosh generation it matches, so a reader can tell whether the two are in step; and
+`sync_vectors` makes them so from what Whoosh has committed (its stored text), source by source, by file hash:
+it is what an ingest calls after each commit, and what mends a store a crash left one commit behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = 1
+MAX_SEGMENTS = 8  # merge past this many segments ...
+MAX_DELETED = 0.25  # ... or when this share of stored rows is deleted
+EMBEDDED_TYPES = ("passage", "quote")  # the Whoosh records that get a vector
+
+
+def vectors_dir(index_path: Path) -> Path:
+    return index_path / "vectors"
+
+
+@dataclass(frozen=True, slots=True)
+class VectorHit:
+    id: str
+    score: float  # cosine similarity, -1..1
+
+
+@dataclass(frozen=True, slots=True)
+class VectorIndex:
+    """The committed vectors, loaded for searching: row i of `matrix` is the unit vector of `ids[i]`."""
+
+    encoder: str
+    dim: int
+    generation: int  # the Whoosh generation these vectors match
+    ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    matrix: np.ndarray  # (n, dim) float32
+    row_of: dict[str, int] = field(repr=False)
+
+    def in_step(self, generation: int) -> bool:
+        """Whether these vectors are those of the Whoosh index at `generation`."""
+        return self.generation == generation
+
+    def mask(self, allowed: Iterable[str]) -> np.ndarray:
+        """A boolean row mask of the ids in `allowed` (the ids the keyword filters let through)."""
+        out = np.zeros(len(self.ids), dtype=bool)
+        rows = [r for r in map(self.row_of.get, allowed) if r is not None]
+        out[rows] = True
+        return out
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    path = folder / "MANIFEST.json"
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != FORMAT:
+        return None  # an older layout: treated as absent, rebuilt by sync_vectors
+    return data
+
+
+def _load_segment(folder: Path, seg: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's live rows: ids, sources, float32 vectors (rows of deleted sources left out)."""
+    with np.load(folder / f"{seg['name']}.npz", allow_pickle=False) as data:
+        ids, sources, vectors = data["ids"], data["sources"], data["vectors"]
+    if seg["deleted"]:
+        live = ~np.isin(sources, np.array(seg["deleted"], dtype=sources.dtype))
+        ids, sources, vectors = ids[live], sources[live], vectors[live]
+    return ids, sources, vectors.astype(np.float32)
+
+
+def open_vectors(index_path: Path) -> VectorIndex | None:
+    """The committed vectors of the index at `index_path`, or None when it has none yet."""
+    folder = vectors_dir(index_path)
+    manifest = _read_manifest(folder)
+    if manifest is None:
+        return None
+    dim = int(manifest["dim"])
+    parts = [_load_segment(folder, seg) for seg in manifest["segments"]]
+    ids = tuple(str(i) for p in parts for i in p[0])
+    sources = tuple(str(s) for p in parts for s in p[1])
+    matrix = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, dim), np.float32)
+    return VectorIndex(
+        encoder=manifest["encoder"], dim=dim, generation=int(manifest["generation"]), ids=ids,
+        sources=sources, matrix=np.ascontiguousarray(matrix), row_of={i: r for r, i in enumerate(ids)},
+    )
+
+
+def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
+    """The k rows most similar to the unit vector `query` (exact cosine), among the `allowed` rows (a boolean
+    mask from `VectorIndex.mask`) when given; best first, ties by id so results are reproducible."""
+    if k <= 0 or not vectors.ids:
+        return []
+    q = np.asarray(query, dtype=np.float32).reshape(-1)
+    if allowed is None:
+        rows = None
+        scores = vectors.matrix @ q
+    else:
+        rows = np.flatnonzero(allowed)
+        # Scoring only the allowed rows is faster when filters are narrow; gathering them costs a copy.
+        scores = vectors.matrix[rows] @ q
+    if scores.size == 0:
+        return []
+    k = min(k, scores.size)
+    best = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
+    picked = [(float(scores[i]), int(i if rows is None else rows[i])) for i in best]
+    picked.sort(key=lambda sr: (-sr[0], vectors.ids[sr[1]]))
+    return [VectorHit(vectors.ids[r], s) for s, r in picked]
+
+
+class VectorWriter:
+    """Adds, replaces and deletes the vectors of a source; `commit(generation)` makes them visible at once.
+
+    Use it inside the keyword index's writer lock (index/lock.py), as IndexWriter does for Whoosh."""
+
+    def __init__(self, index_path: Path, encoder: str, dim: int) -> None:
+        self.folder = vectors_dir(index_path)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        manifest = _read_manifest(self.folder)
+        if manifest is not None and (manifest["encoder"], int(manifest["dim"])) != (encoder, dim):
+            manifest = None  # another encoder's vectors cannot be compared with this one's: start afresh
+        self.encoder, self.dim = encoder, dim
+        self.generation = int(manifest["generation"]) if manifest else -1
+        self._segments: list[dict[str, Any]] = manifest["segments"] if manifest else []
+        self._next = int(manifest["next"]) if manifest else 1
+        self.hashes: dict[str, str] = dict(manifest["hashes"]) if manifest else {}  # source -> file hash
+        self._pending: dict[str, tuple[str, list[str], np.ndarray]] = {}  # source -> (hash, ids, vectors)
+        self._changed = manifest is None
+
+    def replace(self, source: str, file_hash: str, ids: list[str], vectors: np.ndarray) -> None:
+        """The rows of `source` become `ids` with `vectors` (unit rows, one per id) at the next commit."""
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if len(ids) != len(vectors):
+            raise ValueError(f"{source}: {len(ids)} ids but {len(vectors)} vectors")
+        self._tombstone(source)
+        self._pending[source] = (file_hash, list(ids), vectors)
+        self.hashes[source] = file_hash
+        self._changed = True
+
+    def delete(self, source: str) -> None:
+        self._tombstone(source)
+        self._pending.pop(source, None)
+        if self.hashes.pop(source, None) is not None:
+            self._changed = True
+
+    def _tombstone(self, source: str) -> None:
+        for seg in self._segments:
+            if source in seg["sources"] and source not in seg["deleted"]:
+                seg["deleted"].append(source)
+                self._changed = True
+
+    def commit(self, generation: int) -> None:
+        """Write the pending rows as a segment, then the manifest naming it, tagged with the Whoosh
+        `generation` they match; merge segments when there are many or they are mostly deleted."""
+        if not self._changed and generation == self.generation:
+            return
+        if self._pending:
+            self._segments.append(self._write_segment(self._pending_rows()))
+        self._pending = {}
+        self._count_deleted_rows()
+        if self._needs_merge():
+            merged = [_load_segment(self.folder, seg) for seg in self._segments]
+            self._segments = []
+            if merged:
+                rows = tuple(np.concatenate([m[i] for m in merged]) for i in range(3))
+                if len(rows[0]):
+                    self._segments = [self._write_segment(rows)]
+        manifest = {
+            "format": FORMAT, "encoder": self.encoder, "dim": self.dim, "generation": generation,
+            "next": self._next, "segments": self._segments, "hashes": self.hashes,
+        }
+        _write_atomically(self.folder / "MANIFEST.json", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+        self.generation = generation
+        self._changed = False
+        self._remove_unreferenced()
+
+    def cancel(self) -> None:
+        """Forget what was not committed (the keyword writer was cancelled)."""
+        fresh = VectorWriter(self.folder.parent, self.encoder, self.dim)
+        self.generation, self._segments, self._next = fresh.generation, fresh._segments, fresh._next
+        self.hashes, self._pending, self._changed = fresh.hashes, {}, fresh._changed
+
+    def _pending_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ids = [i for _, row_ids, _ in self._pending.values() for i in row_ids]
+        sources = [s for s, (_, row_ids, _) in self._pending.items() for _ in row_ids]
+        vectors = [v for _, _, v in self._pending.values()]
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, self.dim), np.float32)
+        return np.array(ids, dtype=str), np.array(sources, dtype=str), matrix
+
+    def _needs_merge(self) -> bool:
+        if len(self._segments) > MAX_SEGMENTS:
+            return True
+        total = sum(seg["rows"] for seg in self._segments)
+        deleted = sum(seg["deleted_rows"] for seg in self._segments if seg["deleted"]) if total else 0
+        return bool(total) and (deleted / total > MAX_DELETED or any(s["rows"] == 0 for s in self._segments))
+
+    def _write_segment(self, rows: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict[str, Any]:
+        ids, sources, vectors = rows
+        name = f"seg-{self._next:06d}"
+        self._next += 1
+        tmp = self.folder / f"{name}.tmp.npz"
+        with tmp.open("wb") as fh:
+            np.savez(fh, ids=ids.astype(str), sources=sources.astype(str), vectors=vectors.astype(np.float16))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.folder / f"{name}.npz")
+        return {"name": name, "rows": int(len(ids)), "sources": sorted(set(map(str, sources))),
+                "deleted": [], "deleted_rows": 0}
+
+    def _remove_unreferenced(self) -> None:
+        """Segments no manifest names any more (merged away, or left by a crash before the manifest)."""
+        live = {f"{seg['name']}.npz" for seg in self._segments}
+        for child in self.folder.iterdir():
+            if child.name.startswith("seg-") and child.name not in live:
+                child.unlink(missing_ok=True)
+
+    def _count_deleted_rows(self) -> None:
+        """Refresh each segment's count of deleted rows (read from its sources), for the merge decision."""
+        for seg in self._segments:
+            if seg["deleted"]:
+                with np.load(self.folder / f"{seg['name']}.npz", allow_pickle=False) as data:
+                    seg["deleted_rows"] = int(np.isin(data["sources"], seg["deleted"]).sum())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:  # the rename itself survives a power cut only once the directory is synced
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    embedded_sources: int
+    deleted_sources: int
+    embedded_rows: int
+
+
+def sync_vectors(
+    searcher: Any,
+    writer: VectorWriter,
+    embed_texts: Callable[[list[str]], np.ndarray],
+    generation: int,
+    only: Collection[str] | None = None,
+) -> SyncReport:
+    """Bring the vectors in step with what the Whoosh `searcher` has committed at `generation`: embed the
+    passages and quotes of sources that are new or whose file hash changed (from their stored text), drop the
+    sources Whoosh no longer holds, then commit. `only` limits the embedding to those sources (the ones an
+    ingest just wrote), so a commit costs what it changed, not the whole index."""
+    held: dict[str, str] = {}
+    for stored in searcher.documents(type="document"):
+        held[stored["source"]] = str(stored.get("file_hash", ""))
+    deleted = [s for s in writer.hashes if s not in held]
+    for source in deleted:
+        writer.delete(source)
+    stale = [s for s, h in held.items() if writer.hashes.get(s) != h and (only is None or s in only)]
+    rows = 0
+    for source in sorted(stale):
+        records = [d for d in searcher.documents(source=source) if d.get("type") in EMBEDDED_TYPES]
+        records.sort(key=lambda d: d["id"])
+        texts = [d.get("content", "") for d in records]
+        vectors = embed_texts(texts) if texts else np.zeros((0, writer.dim), np.float32)
+        writer.replace(source, held[source], [d["id"] for d in records], vectors)
+        rows += len(records)
+    writer.commit(generation)
+    return SyncReport(len(stale), len(deleted), rows)

