@@ -5,6 +5,7 @@ Screenshots of the results and of the document view are saved in the test's tmp_
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -120,29 +121,16 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> 
     )
 
 
-@pytest.fixture(scope="module")
-def server(browser_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`temoin serve` in its own process group, so that stopping it also stops the Streamlit it starts."""
+@contextlib.contextmanager
+def serving(index_dir: Path, log: Path) -> Iterator[str]:
+    """`temoin serve` on a free port, in its own process group, so that stopping it also stops the
+    Streamlit it starts; yields the address once the server answers."""
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "search_app.cli",
-                "serve",
-                "--index",
-                str(browser_index),
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index_dir), "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -155,6 +143,12 @@ def server(browser_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(browser_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(browser_index, tmp_path_factory.mktemp("serve") / "serve.log") as url:
+        yield url
 
 
 def test_search_then_read_the_document(server: str, tmp_path: Path) -> None:

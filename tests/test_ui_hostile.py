@@ -8,10 +8,6 @@ element the documents wrote exists in the page, no LaTeX or Markdown is rendered
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, build_index
-from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_healthy
+from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,25 +35,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str
     index_dir = tmp_path_factory.mktemp("hostile") / "index"
     summary = build_index([HOSTILE], index_dir, pipelines)
     assert [r.status for r in summary.results] == ["added", "added"]
-    port = free_port()
-    log = index_dir.parent / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index_dir), "--port", str(port)],
-            cwd=ROOT, env=dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, proc, log)
+    with serving(index_dir, index_dir.parent / "serve.log") as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 def test_hostile_documents_are_text_in_every_view(hostile_server: str, tmp_path: Path) -> None:
