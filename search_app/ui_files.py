@@ -117,9 +117,13 @@ def ingest_uploads(
     index: Path,
     pipelines: Mapping[str, Any],
     on_file: Callable[[int, int, str], None] | None = None,
+    pool: Any = None,
+    file_timeout: float = 600.0,
 ) -> list[UploadResult]:
     """Save the uploads beside the index and read them into it: one result per file, committed file by file
-    so a failure later on keeps what was added. `on_file(done, total, name)` reports progress."""
+    so a failure later on keeps what was added. `on_file(done, total, name)` reports progress. With a worker
+    `pool` (what the UI uses), each file is read in a worker under the time and memory limits, as
+    `temoin ingest` reads it; without, in this process."""
     from index.writer import IndexWriter
     from ingest.pipeline import ingest_paths
 
@@ -131,20 +135,16 @@ def ingest_uploads(
         for n, path in enumerate(documents):
             if on_file is not None:
                 on_file(n, len(documents), path.name)
-            for r in ingest_paths([path], writer, pipelines, progress=False).results:
+            summary = ingest_paths(
+                [path], writer, pipelines, progress=False, workers=pool, file_timeout=file_timeout
+            )
+            for r in summary.results:
                 results.append(UploadResult(Path(r.path).name, r.status, r.reason or "; ".join(r.warnings)))
         if on_file is not None:
             on_file(len(documents), len(documents), "")
     finally:
         writer.close()
     return results
-
-
-@st.cache_resource(show_spinner="Loading the language models…")
-def load_pipelines_once() -> dict[str, Any]:
-    from ingest.entities import load_pipelines
-
-    return load_pipelines()
 
 
 def results_frame(results: Sequence[UploadResult]) -> pd.DataFrame:
@@ -154,14 +154,25 @@ def results_frame(results: Sequence[UploadResult]) -> pd.DataFrame:
 def _run_ingest(shared: SharedIndex, index: Path, uploads: Sequence[tuple[str, bytes]]) -> None:
     from index.schema import IndexError_
 
-    pipelines = load_pipelines_once()
-    bar = st.progress(0.0, text="Reading…")
+    from ingest.ocr import options_from_settings
+    from ingest.settings import load_settings
+    from ingest.workers import WorkerError, WorkerPool
+
+    settings = load_settings()
+    extras = {"ocr": options_from_settings(settings)}
+    bar = st.progress(0.0, text="Loading the language models…")
 
     def on_file(done: int, total: int, name: str) -> None:
         bar.progress(done / total, text=f"Reading {name} ({done + 1} of {total})" if name else "Done")
 
     try:
-        results = ingest_uploads(uploads, index, pipelines, on_file)
+        # One worker process, under the same time and memory limits as `temoin ingest`: a hostile upload
+        # cannot hang or exhaust the UI's own process.
+        with WorkerPool(1, settings.models, settings.ner_batch_size, settings.worker_memory_mb, extras) as pool:
+            results = ingest_uploads(uploads, index, extras, on_file, pool, settings.file_timeout)
+    except WorkerError as exc:
+        st.session_state["ingest_report"] = ([], f"The documents could not be read: {exc}")
+        return
     except IndexError_ as exc:
         st.session_state["ingest_report"] = ([], f"The index could not be written: {exc}")
         return

@@ -347,8 +347,9 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
                 except PlaywrightTimeout:
                     page.get_by_text("Add documents").click()
             sidebar = page.locator("[data-testid='stSidebar']")
-            expect(sidebar.get_by_text("shelter-inspection.pdf")).to_be_visible(timeout=120_000)
-            expect(sidebar).to_contain_text("1 added")
+            # read in a worker process that loads the models first: give it time
+            expect(sidebar).to_contain_text("1 added", timeout=120_000)
+            expect(sidebar.get_by_text("shelter-inspection.pdf").first).to_be_visible()
             expect(sidebar).to_contain_text("1 failed")
             page.wait_for_timeout(500)
             page.screenshot(path=tmp_path / "add-documents.png")
