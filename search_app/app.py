@@ -159,7 +159,7 @@ def render_welcome(screen: Screen) -> None:
             )
 
 
-def render_results(screen: Screen, exports: Callable[[], list[Hit]] | None = None) -> None:
+def render_results(screen: Screen, exports: Callable[[], list[dict[str, Any]]] | None = None) -> None:
     result = screen.result
     if screen.error:
         st.error(screen.error, icon=":material/error:")
@@ -179,8 +179,7 @@ def render_results(screen: Screen, exports: Callable[[], list[Hit]] | None = Non
     plural = "passage" if screen.total == 1 else "passages"
     st.caption(f"{screen.total} {plural} · showing {first}–{last} · {result.took_ms:.0f} ms")
     if exports is not None:
-        fetch = exports
-        export.render_downloads("passages", lambda: export.passage_rows(fetch()), screen.total)
+        export.render_downloads("passages", exports, screen.total)
     shown: Hit | None = st.session_state.get("open_hit")
     for hit in result.hits:
         with st.container(border=True):

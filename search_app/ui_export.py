@@ -87,16 +87,19 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
 }
 
 
-def passage_export(searcher: Searcher, lock: Any, query: str, filters: Filters, sort: str) -> Callable[[], list[Hit]]:
-    """Every matching passage (up to EXPORT_LIMIT), fetched only when a download is clicked: building a
-    thousand hits with snippets on every search would cost more than the search itself. The click runs
-    outside the script, so the searcher is used under the index lock, as the script uses it."""
+def passage_export(
+    searcher: Searcher, lock: Any, query: str, filters: Filters, sort: str
+) -> Callable[[], list[dict[str, Any]]]:
+    """The rows of every matching passage (up to EXPORT_LIMIT), fetched only when a download is clicked:
+    building a thousand hits with snippets on every search would cost more than the search itself. The click
+    runs outside the script, so the searcher is used under the index lock, as the script uses it."""
 
-    def fetch() -> list[Hit]:
+    def rows() -> list[dict[str, Any]]:
         with lock:
-            return list(searcher.search(query, filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False).hits)
+            hits = searcher.search(query, filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False).hits
+        return passage_rows(hits)
 
-    return fetch
+    return rows
 
 
 def render_downloads(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO = ROOT / "corpus"
+APP = ROOT / "search_app" / "app.py"
+APP_TIMEOUT = 60  # seconds for one run of the app under AppTest
 
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason=f"the real corpus is not beside the project ({SHARED} is absent)"
@@ -49,3 +52,15 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, An
     index_dir = tmp_path_factory.mktemp("demo") / "index"
     build_index([DEMO], index_dir, pipelines)
     return index_dir
+
+
+@pytest.fixture
+def start_app(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Any]:
+    """Run the Streamlit app headless (AppTest) on the index at a path; returns the AppTest after its first run."""
+    from streamlit.testing.v1 import AppTest
+
+    def start(index_dir: Path) -> AppTest:
+        monkeypatch.setenv("TEMOIN_INDEX", str(index_dir))
+        return AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT).run()
+
+    return start

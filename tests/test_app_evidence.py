@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,6 @@ from streamlit.testing.v1 import AppTest
 from search_app import ui_render as ui
 from tests.conftest import build_index
 
-APP = Path(__file__).resolve().parent.parent / "search_app" / "app.py"
-TIMEOUT = 60
 
 REPORT = """\
 Nowhere to go: evictions on the northern coast
@@ -99,9 +98,8 @@ def evidence_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str
 
 
 @pytest.fixture
-def app(evidence_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TEMOIN_INDEX", str(evidence_index))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+def app(evidence_index: Path, start_app: Callable[[Path], AppTest]) -> AppTest:
+    at = start_app(evidence_index)
     assert not at.exception, at.exception
     return at
 

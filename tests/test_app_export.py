@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,6 @@ from search_app import ui_files as files
 from tests.conftest import build_index
 from tests.test_app_evidence import PRESS, REPORT
 
-APP = Path(__file__).resolve().parent.parent / "search_app" / "app.py"
-TIMEOUT = 60
 
 
 def write_pdf(path: Path, pages: list[str]) -> None:
@@ -65,9 +64,8 @@ def export_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, 
 
 
 @pytest.fixture
-def app(export_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TEMOIN_INDEX", str(export_index))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+def app(export_index: Path, start_app: Callable[[Path], AppTest]) -> AppTest:
+    at = start_app(export_index)
     assert not at.exception, at.exception
     return at
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,6 @@ from streamlit.testing.v1 import AppTest
 from index.search import Hit
 from search_app import ui_render as ui
 
-APP = Path(__file__).resolve().parent.parent / "search_app" / "app.py"
-TIMEOUT = 60
 
 EN_PRESS = """\
 Calais: the court orders water points for people sleeping outside
@@ -182,9 +181,8 @@ def app_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any
 
 
 @pytest.fixture
-def app(app_index: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("TEMOIN_INDEX", str(app_index))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+def app(app_index: Path, start_app: Callable[[Path], AppTest]) -> AppTest:
+    at = start_app(app_index)
     assert not at.exception
     return at
 
@@ -363,9 +361,8 @@ def test_markup_in_documents_is_shown_as_text(app: AppTest) -> None:
     assert "Observatoire &lt;i&gt;des&lt;/i&gt; frontières" in everything
 
 
-def test_no_index_tells_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TEMOIN_INDEX", str(tmp_path / "nothing-here"))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+def test_no_index_tells_how_to_make_one(tmp_path: Path, start_app: Callable[[Path], AppTest]) -> None:
+    at = start_app(tmp_path / "nothing-here")
     assert not at.exception
     assert any("no index" in i.value.lower() for i in at.info)
     assert "temoin ingest PATH" in at.code[0].value
@@ -542,15 +539,14 @@ def test_metadata_links_only_web_addresses(url: str, link: str | None) -> None:
 
 
 def test_a_new_ingest_shows_without_a_restart(
-    tmp_path: Path, pipelines: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pipelines: dict[str, Any], start_app: Callable[[Path], AppTest]
 ) -> None:
     from index.writer import IndexWriter
     from ingest.pipeline import ingest_paths
 
     index_dir = tmp_path / "index"
     IndexWriter(index_dir).close()  # an index with nothing in it yet
-    monkeypatch.setenv("TEMOIN_INDEX", str(index_dir))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = start_app(index_dir)
     assert any("index is empty" in i.value for i in at.info)
 
     corpus = tmp_path / "corpus"
