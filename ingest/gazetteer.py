@@ -44,9 +44,22 @@ def _rows(path: Path) -> list[tuple[Entry, list[str]]]:
     return rows
 
 
+def singular(name: str) -> str:
+    """A name of several words with each word's plural mark dropped ("Défenseurs des Droits" → "Défenseur des
+    Droit"): known names match whatever their number, as texts write them ("le Défenseur des Droit")."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" and w[-2].isalpha() else w for w in words)
+
+
 def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Entry]:
-    """Folded alias → entry."""
-    return {fold(alias): entry for entry, names in _rows(path) for alias in names}
+    """Folded alias → entry, and each alias's singular form when no other alias takes it."""
+    table = {fold(alias): entry for entry, names in _rows(path) for alias in names}
+    for entry, names in _rows(path):
+        for alias in names:
+            table.setdefault(fold(singular(alias)), entry)
+    return table
 
 
 def gazetteer_aliases(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:

@@ -163,3 +163,90 @@ def test_link_spans(text: str, links: list[str]) -> None:
     from ingest.entities import link_spans
 
     assert [text[a:b] for a, b in link_spans(text)] == links
+
+
+@pytest.mark.parametrize(
+    ("name", "law"),
+    [
+        ("Council Regulation", True),
+        ("Reception Conditions Directive", True),
+        ("Convention on the Rights of the Child", True),
+        ("Aliens Act", True),
+        ("Loi Toubon", True),
+        ("Code de l'entrée et du séjour des étrangers", True),
+        ("Faculty of Law", False),  # a body named after a law
+        ("Law Society", False),
+        ("Act Up", False),
+        ("International Law Commission", False),
+        ("Council of Europe", False),
+        ("Conseil d'État", False),
+    ],
+)
+def test_a_name_built_on_an_instrument_is_a_law(name: str, law: bool) -> None:
+    from ingest.entities import is_law
+
+    assert is_law(name) is law
+
+
+def test_laws_codes_and_handles_are_not_bodies(pipelines: dict[str, Any]) -> None:
+    text = ("Under the Reception Conditions Directive and Regulation (EC) No 562/2006, the applicant wrote to "
+            "the Home Office; the campaign ran under #OpenTheBorder and @CampDesDunes on social media.")
+    names = {m.name for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)}
+    assert "Home Office" in names
+    assert not names & {"Reception Conditions Directive", "EC", "OpenTheBorder", "CampDesDunes"}
+
+
+def test_a_list_of_countries_is_no_person() -> None:
+    from ingest.entities import made_of_places, relabel
+    from ingest.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    assert made_of_places("Zambia Zimbabwe", gazetteer)
+    assert made_of_places("Bosnia and Herzegovina Serbia", gazetteer)
+    assert not made_of_places("Papua New Guinea", gazetteer)  # one place: the gazetteer names it
+    assert not made_of_places("Jean Calais", gazetteer)
+    mentions = [
+        Mention(Label.PERSON, "Zambia Zimbabwe", "Zambia Zimbabwe", 0, 15, "d:0"),
+        Mention(Label.PERSON, "HUNGARY", "HUNGARY", 20, 27, "d:0"),
+    ]
+    assert [(m.label, m.name) for m in relabel(mentions, gazetteer)] == [(Label.PLACE, "Hungary")]
+
+
+def test_known_names_match_whatever_their_number(pipelines: dict[str, Any]) -> None:
+    text = "Un communiqué du Défenseur des droit, puis des Défenseurs des Droits, a critiqué les expulsions."
+    mentions = extract_mentions(pipelines, [_passage(text, "fr")], text=text)
+    assert [m.name for m in mentions if m.label is Label.ORG] == ["Défenseur des Droits"] * 2
+
+
+def test_a_country_does_not_cut_a_name(pipelines: dict[str, Any]) -> None:
+    text = ("The Netherlands Government and the volunteers of Refugee Rights Europe met Aminata Mali, who "
+            "had fled Mali in 2016.")
+    found = {(m.label, m.name) for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)}
+    assert (Label.ORG, "Netherlands Government") in found
+    assert (Label.ORG, "Refugee Rights Europe") in found
+    assert (Label.PLACE, "Mali") in found
+
+
+def test_unknown_bodies_in_a_signatory_list(pipelines: dict[str, Any]) -> None:
+    text = (
+        "Signataires :\n"
+        "Amnesty International France - La Cimade - Collectif Solidarité Dunes (CSD) - Les Amis du Littoral - "
+        "Médecins du Monde - Réseau Accueil Côte d'Opale - FIDH\n"
+        "Fait à Calais, le 3 mars 2020."
+    )
+    mentions = extract_mentions(pipelines, [_passage(text, "fr")], text=text)
+    orgs = {m.name for m in mentions if m.label is Label.ORG}
+    assert {"Les Amis du Littoral", "Collectif Solidarité Dunes", "La Cimade", "FIDH"} <= orgs
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_a_list_of_unknown_items_adds_nothing(pipelines: dict[str, Any]) -> None:
+    text = "Contenu :\nIntroduction - Méthode - Les campements - Les expulsions - Conclusions\n"
+    mentions = extract_mentions(pipelines, [_passage(text, "fr")], text=text)
+    assert not [m for m in mentions if m.label is Label.ORG]
+
+
+@pytest.mark.parametrize("name", ["Les Amis du Littoral", "Lafarge", "Theodora Foundation", "Leclerc Group"])
+def test_an_article_is_cut_only_as_a_word(name: str) -> None:
+    assert trim_mention(name, Label.ORG) == (0, len(name))
