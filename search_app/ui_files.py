@@ -51,12 +51,30 @@ def original_pdf(doc: Mapping[str, Any]) -> Path | None:
 def ingested_bytes(doc: Mapping[str, Any], path: Path) -> bytes | None:
     """The file's bytes if they are still the ones that were ingested (same SHA-256), else None: a file
     replaced or swapped since, even through a link, is not served as the document's original."""
-    data = path.read_bytes()
-    return data if hashlib.sha256(data).hexdigest() == doc.get("file_hash") else None
+    stat = path.stat()
+    return _checked_bytes(str(path.resolve()), stat.st_size, stat.st_mtime_ns, doc.get("file_hash") or "")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _checked_bytes(path: str, size: int, mtime_ns: int, file_hash: str) -> bytes | None:
+    """Read and checked once per file version (size and time in the key): a rerun does not hash it again."""
+    data = Path(path).read_bytes()
+    return data if hashlib.sha256(data).hexdigest() == file_hash else None
+
+
+def inline_url(data: bytes, name: str, key: str) -> str:
+    """A URL the browser opens inline (its PDF viewer), served by Streamlit's media files from the bytes given:
+    the same store `st.download_button` uses, without the attachment header, so `#page=N` works. The file
+    lives while the view that shows the link does."""
+    from streamlit import runtime
+
+    url = runtime.get_instance().media_file_mgr.add(data, "application/pdf", f"temoin.original.{key}", name)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{url}" if base else url
 
 
 def render_original(doc: Mapping[str, Any], page: int | None) -> None:
-    """A download of the original PDF, with the page the passage is on beside it."""
+    """The original PDF, opened in the browser at the passage's page, and a download of it."""
     path = original_pdf(doc)
     if path is None:
         return
@@ -68,10 +86,16 @@ def render_original(doc: Mapping[str, Any], page: int | None) -> None:
     if data is None:
         st.caption("The original PDF has changed since it was read into the index: ingest it again to get it.")
         return
+    url = inline_url(data, path.name, str(doc.get("doc_id") or doc.get("file_hash")))
     with st.container(horizontal=True, vertical_alignment="center", key="original-pdf"):
+        st.link_button(
+            f"Open the PDF at page {page}" if page is not None else "Open the PDF",
+            f"{url}#page={page}" if page is not None else url,
+            icon=":material/open_in_new:",
+        )
         st.download_button(
-            "Original PDF", data, file_name=path.name, mime="application/pdf", key="download-original",
-            icon=":material/picture_as_pdf:", on_click="ignore",
+            "Download the PDF", data, file_name=path.name, mime="application/pdf", key="download-original",
+            icon=":material/download:", on_click="ignore",
         )
         st.caption(
             f"The passage is on page {page} of the PDF." if page is not None else f"`{path.name}`"

@@ -239,8 +239,11 @@ def test_a_pdf_document_offers_its_bytes(app: AppTest, export_index: Path) -> No
     search(app, "tanks")
     next(b for b in app.button if b.key and b.key.startswith("open-")).click()
     run(app)
-    button = downloads(app)["Original PDF"]
+    button = downloads(app)["Download the PDF"]
     assert any("page 2 of the PDF" in c.value for c in app.caption)
+    link = next(b for b in app.link_button if b.label.startswith("Open the PDF"))
+    assert link.label == "Open the PDF at page 2"
+    assert "/media/" in link.proto.url and link.proto.url.endswith(".pdf#page=2")
     record = Searcher(export_index).search("tanks").hits[0]
     assert files.original_pdf({"source": record.source}) == Path(record.source)
     assert Path(record.source).read_bytes().startswith(b"%PDF")

@@ -360,10 +360,19 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
             # wait for this search's result: the previous search's buttons are on screen until it comes
             expect(page.locator(".tm-hit .tm-snippet mark").first).to_have_text("heating", ignore_case=True)
             page.get_by_role("button", name="Open document").first.click()
-            expect(page.get_by_role("button", name="Original PDF")).to_be_visible()
+            expect(page.get_by_role("button", name="Download the PDF", exact=True)).to_be_visible()
             expect(page.get_by_text("The passage is on page 2 of the PDF.")).to_be_visible()
             page.wait_for_timeout(500)
             page.screenshot(path=tmp_path / "original-pdf.png")
+            # the link opens the ingested bytes inline (the browser's PDF viewer) at the passage's page
+            link = page.get_by_role("link", name="Open the PDF at page 2")
+            expect(link).to_be_visible()
+            href = link.get_attribute("href") or ""
+            assert href.endswith("#page=2") and link.get_attribute("target") == "_blank"
+            served = page.request.get(server + href.split("#")[0])
+            assert served.ok and served.headers["content-type"] == "application/pdf"
+            assert "attachment" not in served.headers.get("content-disposition", "")
+            assert served.body() == good.read_bytes()
         finally:
             browser.close()
     print(f"screenshots in {tmp_path}")
