@@ -66,18 +66,24 @@ _ORDINAL = re.compile(
 # Regulation", "Reception Conditions Directive", "Schengen Borders Code", "Loi Toubon", "Statut de Rome"). In
 # English the head closes the name or comes before its first "of/on/relating"; in French it opens the name.
 _INSTRUMENT = (
-    r"regulation|directive|code|statute|convention|treaty|act|charter|protocol|covenant|law|decree|ordinance|"
+    r"regulation|directive|code|statute|convention|treaty|act|charter|protocol|covenant|law|decree|ordinance|agreement|"
     r"règlement|reglement|loi|décret|decret|ordonnance|charte|traité|traite|protocole|pacte|statut|circulaire|arrêté"
 )
 _LAW_EN = re.compile(rf"(?:^|(?<!\bof)\s)(?:{_INSTRUMENT})(?:\s+(?:of|on|relating|concerning|for)\b.*)?$", re.I)
 _LAW_FR = re.compile(
-    r"^(?:la\s+|le\s+|l['’])?(?:règlement|reglement|loi|décret|decret|ordonnance|charte|traité|traite|protocole|"
+    r"^(?:la\s+|le\s+|l['’])?(?:règlement|reglement|loi|décret|decret|ordonnance|charte|traité|traite|protocole|accord|"
     r"pacte|statut|circulaire|arrêté|arrete|code|convention|directive)\b(?!-)",
     re.I,
 )
 # A code in a reference, not a name: "Regulation (EC) No 343/2003", "Directive 2008/115/EC", "AMR 51/1234/2019".
-_REFERENCE_AFTER = re.compile(r"^\)?\s*(?:No|Nr|n°|no)\.?\s*\d|^\s*\d+/\d")
-_REFERENCE_BEFORE = re.compile(r"\d/$")
+_REFERENCE_AFTER = re.compile(
+    rf"^\)?\s*(?:No|Nr|n°|no)\.?\s*\d|^\s*\d+/\d|^(?:-[\w-]+)?\s+(?:{_INSTRUMENT})\b", re.I
+)
+_REF_TOKEN = r"(?:[\d(][\d()a-z]*(?:\s+[A-Z]{2,4})?|[A-Z]{2,4})"  # "63(1)", "68 EC", "EC"
+# "Directive 2008/115/", "Article 68 ", "Articles 61 EC to ", "Article " (numbers stripped by a source)
+_REFERENCE_BEFORE = re.compile(
+    rf"\d/$|\bArt(?:icles?|\.)?\s+(?:{_REF_TOKEN}(?:,?\s+(?:and|to|et|à)?\s*{_REF_TOKEN})*(?:,?\s+(?:and|to|et|à))?\s+)?$"
+)
 # A case name's parties: "Prosecutor v. Gacumbitsi", "X c. France".
 _VERSUS_BEFORE = re.compile(r"\b(?:v|vs|c)\.?\s+$")
 _PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "den", "di", "da", "al", "el", "bin", "ben", "and", "of"}
@@ -184,6 +190,8 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
     if label is Label.PERSON:
         if len(tokens) > 5 or any(ch.isdigit() for ch in span):
             return None
+        if len(tokens) > 1 and tokens[-1].lower() in _PARTICLES:
+            return None  # "Van der", "Jean de": a name cut short
         if not all(_NAME_TOKEN.match(t) for t in tokens) or not span[0].isupper():
             return None
     elif label is Label.PLACE:
@@ -201,7 +209,10 @@ def trim_mention(text: str, label: Label) -> tuple[int, int] | None:
 # A token that holds a link's marks. Tokens are found first and tested one by one: a single pattern with
 # `\S*` on both sides backtracks quadratically on a long token (80,000 characters took 47 s).
 _TOKEN = re.compile(r"\S+")
-_LINK_MARK = re.compile(r"https?://|www\.|\.(?:org|com|fr|uk|eu|net|int|gov|htm|html|pdf)\b")
+# ... and a path or a repository's name ("owner/some-project-name", "data/full_texts/...").
+_LINK_MARK = re.compile(
+    r"https?://|www\.|\.(?:org|com|fr|uk|eu|net|int|gov|htm|html|pdf|txt)\b|/[a-z0-9]+(?:[-_][a-z0-9]+){2,}|\w/\w+[_/]"
+)
 
 
 def link_spans(text: str) -> list[tuple[int, int]]:
@@ -278,12 +289,12 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
                 continue  # a title alone ("Madam"), no name
         surface = ent.text[a:b]
         s_start, s_end = ent.start_char + a, ent.start_char + a + len(surface)
+        before, after = passage.text[max(0, s_start - 40) : s_start], passage.text[s_end : s_end + 40]
+        if before.endswith(("@", "#")) or (
+            surface.isupper() and (_REFERENCE_AFTER.match(after) or _REFERENCE_BEFORE.search(before))
+        ):
+            continue  # a handle, a hashtag, or the code in a reference ("(EC) No 343/2003"): no name
         if known is None:
-            before, after = passage.text[max(0, s_start - 12) : s_start], passage.text[s_end : s_end + 12]
-            if before.endswith(("@", "#")) or (
-                surface.isupper() and (_REFERENCE_AFTER.match(after) or _REFERENCE_BEFORE.search(before))
-            ):
-                continue  # a handle, a hashtag, or the code in a reference ("(EC) No 343/2003"): no name
             if is_law(surface):
                 continue  # a law is not a body, a place or a person
             if label is Label.PLACE and _VERSUS_BEFORE.search(before) and " " not in surface:
@@ -484,14 +495,37 @@ def list_item_mentions(text: str, passages: list[Passage], existing: list[Mentio
     return found
 
 
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’-]+|de|du|des|van|von|der|den|le|la|da|di)"
+_TITLED = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Madam|Madame|Mme|Mlle|Monsieur|Maître|Judge|Justice|Counsel|Prof|Professor|"
+    rf"[Ww]itness|Sir|Lord|Lady)\.?[ \t]+({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
+)
+
+
+def titled_names(text: str) -> set[str]:
+    """Folded names the text writes after a form of address or a role ("Mr. Kalimanzira", "expert witness
+    Jane Doe", "Maître Dupont"), and each capitalised word of them: whoever is addressed so is a person."""
+    found: set[str] = set()
+    for m in _TITLED.finditer(text):
+        words = m.group(1).split()
+        while words and not words[-1][:1].isupper():
+            words.pop()
+        if words:
+            found.add(fold(" ".join(words)))
+            found.update(fold(w) for w in words if w[:1].isupper() and len(w) > 2)
+    return found
+
+
 def relabel(
     mentions: list[Mention],
     gazetteer: Mapping[str, Entry],
     acronyms: Mapping[str, str] | None = None,
     common_words: set[str] | None = None,
+    titled: set[str] | None = None,
 ) -> list[Mention]:
     """Known names take the gazetteer's label and spelling; an acronym the document defines and its
-    expansion become one name; a one-word PERSON the same document names as a place is that place."""
+    expansion become one name; a one-word PERSON the same document names as a place is that place; a body
+    or place the document addresses with a title ("Mr. X") is a person."""
     places = {fold(m.name) for m in mentions if m.label is Label.PLACE}
     acronyms = acronyms or {}
     common = common_words or set()
@@ -523,6 +557,12 @@ def relabel(
             continue  # a capitalised common noun ("Interviews", "Exilés"): the text also writes it in lowercase
         elif m.label is Label.PERSON and " " not in m.name and fold(m.name) in places:
             m = Mention(Label.PLACE, m.text, m.name, m.start, m.end, m.passage_id, m.value)
+        elif m.label is not Label.PERSON and titled and key in titled and not m.name.isupper():
+            m = Mention(Label.PERSON, m.text, m.name, m.start, m.end, m.passage_id, m.value)
+        if m.label is Label.PERSON and known is None and (title := _TITLE.match(m.name)):
+            if len(m.name) - title.end() < 2:
+                continue
+            m = Mention(Label.PERSON, m.text, m.name[title.end() :], m.start, m.end, m.passage_id, m.value)
         out.append(m)
     return complete_person_names(one_label_per_name(out, gazetteer), gazetteer)
 
@@ -619,4 +659,4 @@ def extract_mentions(
     mentions.extend(defined_acronym_mentions(text, ordered, mentions))
     mentions.extend(list_item_mentions(text, ordered, mentions))
     mentions.sort(key=lambda m: m.start)
-    return relabel(mentions, known, acronym_definitions(text), lowercase_words(text))
+    return relabel(mentions, known, acronym_definitions(text), lowercase_words(text), titled_names(text))

@@ -250,3 +250,29 @@ def test_a_list_of_unknown_items_adds_nothing(pipelines: dict[str, Any]) -> None
 @pytest.mark.parametrize("name", ["Les Amis du Littoral", "Lafarge", "Theodora Foundation", "Leclerc Group"])
 def test_an_article_is_cut_only_as_a_word(name: str) -> None:
     assert trim_mention(name, Label.ORG) == (0, len(name))
+
+
+def test_whoever_is_addressed_with_a_title_is_a_person() -> None:
+    from ingest.entities import relabel, titled_names
+
+    text = "Thank you, Mr. Kalinda. Expert witness Jane Okafor testified. Kalinda asked again about Okafor."
+    titled = titled_names(text)
+    assert {"kalinda", "jane okafor", "okafor"} <= titled
+    mentions = [
+        Mention(Label.PLACE, "Kalinda", "Kalinda", 15, 22, "d:0"),
+        Mention(Label.ORG, "Jane Okafor", "Jane Okafor", 39, 50, "d:0"),
+        Mention(Label.PLACE, "Kalinda", "Kalinda", 62, 69, "d:0"),
+    ]
+    out = relabel(mentions, {}, titled=titled)
+    assert [(m.label, m.name) for m in out] == [
+        (Label.PERSON, "Kalinda"), (Label.PERSON, "Jane Okafor"), (Label.PERSON, "Kalinda")
+    ]
+
+
+def test_a_treaty_reference_is_no_body(pipelines: dict[str, Any]) -> None:
+    text = ("Under Article 63(1) and (2)(a) EC, Articles EC and EC, and the EC-Switzerland Agreement, the "
+            "European Community had no say; in 2015 UNHCR did.")
+    found = [(m.label, m.name, m.text) for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)]
+    assert [f for f in found if f[2] == "EC"] == []
+    assert (Label.ORG, "European Community", "European Community") in found
+    assert (Label.ORG, "UNHCR", "UNHCR") in found
