@@ -79,13 +79,19 @@ def rank(
     depth: int = DEPTH,
     k: float = RRF_K,
     semantic_weight: float = SEMANTIC_WEIGHT,
+    mask: np.ndarray | None = None,
 ) -> list[FusedHit]:
     """The first `limit` hits for a search in `mode`. `keyword` is the keyword ranking already restricted by
-    the filters; `allowed` the ids the same filters let through, so semantic hits obey them too. Without
-    vectors (an index not embedded yet) every mode falls back to the keyword ranking."""
+    the filters; `allowed` the ids the same filters let through (or `mask`, the same as a row mask), so
+    semantic hits obey them too. Without vectors (an index not embedded yet) every mode falls back to the
+    keyword ranking."""
     if mode == "keyword" or vectors is None or query is None:
         return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
-    ids, sims = semantic_ranking(vectors, query, allowed, max(depth, limit))
+    if mask is not None:
+        found = top_k(vectors, query, max(depth, limit), mask)
+        ids, sims = [h.id for h in found], [h.score for h in found]
+    else:
+        ids, sims = semantic_ranking(vectors, query, allowed, max(depth, limit))
     if mode == "semantic":
         by_keyword = {i: r for r, i in reversed(list(enumerate(keyword[:depth], 1)))}
         return [

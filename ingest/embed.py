@@ -9,6 +9,7 @@ turns texts into float32, L2-normalised rows, so a dot product is a cosine. Whic
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def _load_e5(threads: int) -> Encoder:
 _LOADERS: dict[str, Callable[[int], Encoder]] = {"use-m3": _load_use, "e5-small": _load_e5}
 
 
-def load_encoder(name: str, threads: int = 2) -> Encoder:
+def load_encoder(name: str, threads: int = 1) -> Encoder:
     """The encoder called `name` (a key of ENCODERS), weights loaded; build it once and pass it in."""
     if name not in ENCODERS:
         raise EncoderUnavailable(f"unknown encoder {name!r}; choose one of {', '.join(sorted(ENCODERS))}")
@@ -86,4 +87,56 @@ def embed(
     for start in range(0, len(texts), batch_size):
         batch = [t if t.strip() else " " for t in texts[start : start + batch_size]]
         out[start : start + len(batch)] = _normalised(encode(batch), encoder.dim)
+    return out
+
+
+OFF = "off"  # the `encoder` setting that turns embeddings off: keyword search only
+
+
+@dataclass(frozen=True, slots=True)
+class RecordVectors:
+    """The vectors of one file's passages and testimony quotes, in the ids the index gives them."""
+
+    ids: tuple[str, ...]
+    vectors: np.ndarray  # (len(ids), dim) float32 unit rows
+
+
+def units_to_embed(records: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """Ids and texts of what gets a vector: every passage and every testimony quote of the records."""
+    ids: list[str] = []
+    texts: list[str] = []
+    for record in records:
+        for unit in (*record.passages, *record.quotes):
+            ids.append(unit.id)
+            texts.append(unit.text)
+    return ids, texts
+
+
+def embed_records(encoder: Encoder, records: Sequence[Any]) -> RecordVectors:
+    """The vectors of the records' passages and quotes (what the ingest workers send with the records)."""
+    ids, texts = units_to_embed(records)
+    return RecordVectors(tuple(ids), embed(encoder, texts) if texts else np.zeros((0, encoder.dim), np.float32))
+
+
+def encoder_from_setting(name: str) -> tuple[Encoder | None, str | None]:
+    """The encoder the `encoder` setting names, or None with the one line that says why search stays keyword
+    only (the setting is "off", or the encoder's package is not installed)."""
+    if name.strip().lower() in (OFF, "", "none"):
+        return None, "embeddings off (encoder = off): keyword search only"
+    try:
+        return load_encoder(name), None
+    except EncoderUnavailable as exc:
+        return None, f"no embeddings: {exc}; keyword search only"
+
+
+def resolve_encoder(pipelines: dict[str, Any]) -> dict[str, Any]:
+    """`pipelines` with the encoder *name* an ingest worker was given replaced by the loaded encoder (or
+    removed, when unavailable: the parent already said so once)."""
+    name = pipelines.get("encoder")
+    if not isinstance(name, str):
+        return pipelines
+    encoder, _ = encoder_from_setting(name)
+    out = {k: v for k, v in pipelines.items() if k != "encoder"}
+    if encoder is not None:
+        out["encoder"] = encoder
     return out
