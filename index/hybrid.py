@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from index.vectors import VectorIndex, top_k
+from index.vectors import VectorIndex, nearest_units
 
 Why = Literal["keywords", "meaning", "both"]
 Mode = Literal["keyword", "semantic", "hybrid"]
@@ -65,7 +65,7 @@ def semantic_ranking(
 ) -> tuple[list[str], list[float]]:
     """The `depth` nearest ids to the query vector among the `allowed` ids (all when None), with cosines."""
     mask = None if allowed is None else vectors.mask(allowed)
-    hits = top_k(vectors, query, depth, mask)
+    hits = nearest_units(vectors, query, depth, mask)
     return [h.id for h in hits], [h.score for h in hits]
 
 
@@ -88,7 +88,7 @@ def rank(
     if mode == "keyword" or vectors is None or query is None:
         return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
     if mask is not None:
-        found = top_k(vectors, query, max(depth, limit), mask)
+        found = nearest_units(vectors, query, max(depth, limit), mask)
         ids, sims = [h.id for h in found], [h.score for h in found]
     else:
         ids, sims = semantic_ranking(vectors, query, allowed, max(depth, limit))

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from index.hybrid import DEPTH, FusedHit, Mode, rank
-from index.vectors import VectorIndex, VectorWriter, open_vectors, sync_vectors, top_k, vectors_dir
+from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, sync_vectors, unit_id, vectors_dir
 
 if TYPE_CHECKING:
     from index.search import Filters, Searcher, SearchResult
@@ -37,14 +37,14 @@ def attach_vectors(writer: IndexWriter, encoder: Encoder, say: Callable[[str], N
     """Give `writer` a vector store for `encoder`, in step with what Whoosh has committed: sources whose vectors
     are missing or stale (an index built before embeddings were on, a crash between the two commits, another
     encoder before) are embedded from their stored text first, here, and committed."""
-    from ingest.embed import embed
+    from ingest.embed import embed_units
 
     vectors = VectorWriter(writer.path, encoder.name, encoder.dim)
     generation = writer.ix.latest_generation()
     if vectors.generation != generation:
         searcher = writer.ix.searcher()
         try:
-            report = sync_vectors(searcher, vectors, lambda texts: embed(encoder, texts), generation)
+            report = sync_vectors(searcher, vectors, lambda ids, texts: embed_units(encoder, ids, texts), generation)
         finally:
             searcher.close()
         if say is not None and report.embedded_sources:
@@ -52,6 +52,19 @@ def attach_vectors(writer: IndexWriter, encoder: Encoder, say: Callable[[str], N
                 f"already in the index ({encoder.name})")
     writer.vectors = vectors
     return vectors
+
+
+def start_embeddings(writer: IndexWriter, setting: str, say: Callable[[str], None]) -> Encoder | None:
+    """The encoder an ingest embeds with (the `encoder` setting), attached to `writer`; None, said once
+    through `say`, when the setting is "off" or the encoder's package is missing: the ingest is keyword only."""
+    from ingest.embed import encoder_from_setting
+
+    encoder, note = encoder_from_setting(setting)
+    if encoder is None:
+        say(note or "no embeddings")
+        return None
+    attach_vectors(writer, encoder, say)
+    return encoder
 
 
 # ------------------------------------------------------------------ searching
@@ -66,6 +79,7 @@ class SemanticSide:
         self.encoder = encoder
         self._docnums: tuple[Any, np.ndarray] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
+        self._units: set[str] | None = None
 
     def query_vector(self, text: str) -> np.ndarray:
         from ingest.embed import embed
@@ -82,19 +96,24 @@ class SemanticSide:
         if self._docnums is not None and self._docnums[0] is raw:
             return self._docnums[1]
         reader = raw.reader()
-        out = np.full(len(self.store.ids), -1, dtype=np.int64)
-        row_of = self.store.row_of
+        units = self.units()
+        live: dict[str, int] = {}
         if "id" in reader.indexed_field_names():
             for term in reader.lexicon("id"):
                 key = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                row = row_of.get(key)
-                if row is None:
+                if key not in units:
                     continue
                 for docnum in reader.postings("id", term).all_ids():
                     if not reader.is_deleted(docnum):
-                        out[row] = docnum
+                        live[key] = docnum
+        out = np.fromiter((live.get(unit_id(i), -1) for i in self.store.ids), dtype=np.int64, count=len(self.store.ids))
         self._docnums = (raw, out)
         return out
+
+    def units(self) -> set[str]:
+        if self._units is None:
+            self._units = {unit_id(i) for i in self.store.ids}
+        return self._units
 
     def allowed_mask(self, raw: Any, filter_q: Query) -> np.ndarray:
         """Rows whose Whoosh document the filter lets through."""
@@ -103,6 +122,11 @@ class SemanticSide:
         found = np.fromiter(raw.docs_for_query(filter_q), dtype=np.int64)
         allowed[found] = True
         return allowed[docnums] & (docnums >= 0)
+
+    def docnum_of(self, unit: str, rows: np.ndarray) -> int | None:
+        """The live Whoosh document number of a passage or quote (its whole-unit row's)."""
+        row = self.store.row_of.get(unit)
+        return int(rows[row]) if row is not None and rows[row] >= 0 else None
 
     def vector_of(self, id_: str) -> np.ndarray | None:
         row = self.store.row_of.get(id_)
@@ -150,8 +174,7 @@ def fused_docnums(
     for f in fused:
         docnum = docnum_of.get(f.id)
         if docnum is None and side is not None and rows is not None:
-            row = side.store.row_of.get(f.id)
-            docnum = int(rows[row]) if row is not None and rows[row] >= 0 else None
+            docnum = side.docnum_of(f.id, rows)
         if docnum is not None:
             out.append((docnum, f))
     return out, keyword_hits
@@ -208,9 +231,10 @@ def similar_docnums(
     mask = side.allowed_mask(raw, And(parts))
     rows = side.docnums(raw)
     out = []
-    for hit in top_k(side.store, vector, limit, mask):
-        row = side.store.row_of[hit.id]
-        out.append((int(rows[row]), hit.score))
+    for hit in nearest_units(side.store, vector, limit, mask):
+        docnum = side.docnum_of(hit.id, rows)
+        if docnum is not None:
+            out.append((docnum, hit.score))
     return out
 
 

@@ -126,6 +126,24 @@ def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray |
     return [VectorHit(vectors.ids[r], s) for s, r in picked]
 
 
+def unit_id(row_id: str) -> str:
+    """The passage or quote a row belongs to: rows "<id>#n" hold the sentences of unit <id>."""
+    return row_id.split("#", 1)[0]
+
+
+def nearest_units(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
+    """The k passages or quotes nearest the query, each scored by its best row (whole or one sentence)."""
+    fetch = max(k * 8, 64)
+    while True:
+        best: dict[str, float] = {}
+        rows = top_k(vectors, query, fetch, allowed)
+        for hit in rows:  # best first: a unit's first row is its best
+            best.setdefault(unit_id(hit.id), hit.score)
+        if len(best) >= k or len(rows) < fetch:
+            return [VectorHit(u, s) for u, s in list(best.items())[:k]]
+        fetch *= 4
+
+
 class VectorWriter:
     """Adds, replaces and deletes the vectors of a source; `commit(generation)` makes them visible at once.
 
@@ -267,7 +285,7 @@ class SyncReport:
 def sync_vectors(
     searcher: Any,
     writer: VectorWriter,
-    embed_texts: Callable[[list[str]], np.ndarray],
+    embed_units: Callable[[list[str], list[str]], tuple[list[str], np.ndarray]],
     generation: int,
     only: Collection[str] | None = None,
 ) -> SyncReport:
@@ -286,9 +304,8 @@ def sync_vectors(
     for source in sorted(stale):
         records = [d for d in searcher.documents(source=source) if d.get("type") in EMBEDDED_TYPES]
         records.sort(key=lambda d: d["id"])
-        texts = [d.get("content", "") for d in records]
-        vectors = embed_texts(texts) if texts else np.zeros((0, writer.dim), np.float32)
-        writer.replace(source, held[source], [d["id"] for d in records], vectors)
+        row_ids, vectors = embed_units([d["id"] for d in records], [d.get("content", "") for d in records])
+        writer.replace(source, held[source], row_ids, vectors)
         rows += len(records)
     writer.commit(generation)
     return SyncReport(len(stale), len(deleted), rows)

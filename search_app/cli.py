@@ -68,7 +68,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     extras = {"ocr": options_from_settings(settings)}
     clock = StageClock()
     try:
-        encoder = _embeddings(writer, settings)  # semantic search: vectors written with the records
+        from index.semantic import start_embeddings  # semantic search: vectors written with the records
+
+        encoder = start_embeddings(writer, settings.encoder, lambda line: print(f"temoin: {line}", file=sys.stderr))
         if workers == 0:  # in this process: for debugging; no time or memory limit
             summary = ingest_paths(
                 paths, writer, {**load_pipelines(settings.models), **extras, **({"encoder": encoder} if encoder else {})},
@@ -103,19 +105,6 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join(lines))
     return EXIT_OK
-
-
-def _embeddings(writer: Any, settings: Settings) -> Any:
-    """The encoder the ingest embeds with, attached to the writer; None (said once) when off or missing."""
-    from index.semantic import attach_vectors
-    from ingest.embed import encoder_from_setting
-
-    encoder, note = encoder_from_setting(settings.encoder)
-    if encoder is None:
-        print(f"temoin: {note}", file=sys.stderr)
-        return None
-    attach_vectors(writer, encoder, say=lambda line: print(f"temoin: {line}", file=sys.stderr))
-    return encoder
 
 
 def _filters(args: argparse.Namespace) -> Any:
