@@ -135,6 +135,7 @@ class Searcher:
         )
         self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
         self.semantic_note: str | None = None  # why semantic search is not available, when it is not
+        self._encoder: Any = None
 
     # -- semantic search (index/semantic.py)
     def semantic(self) -> Any:
@@ -142,7 +143,9 @@ class Searcher:
         if self._semantic is False:
             from index.semantic import open_semantic
 
-            self._semantic, self.semantic_note = open_semantic(self.path)
+            self._semantic, self.semantic_note = open_semantic(self.path, self._encoder)
+            if self._semantic is not None:
+                self._encoder = self._semantic.encoder  # kept across refreshes: loading takes a second or two
         return self._semantic
 
     def default_mode(self) -> str:

@@ -133,13 +133,16 @@ class SemanticSide:
         return None if row is None else self.store.matrix[row]
 
 
-def open_semantic(path: Path) -> tuple[SemanticSide | None, str | None]:
-    """The semantic side of the index at `path`, or None and why (no vectors yet; encoder not installed)."""
+def open_semantic(path: Path, loaded: Encoder | None = None) -> tuple[SemanticSide | None, str | None]:
+    """The semantic side of the index at `path`, or None and why (no vectors yet; encoder not installed).
+    `loaded`: an encoder already loaded (the one before a refresh), reused when it is the store's."""
     from ingest.embed import EncoderUnavailable, load_encoder
 
     store = open_vectors(path)
     if store is None or not store.ids:
         return None, "this index has no embeddings yet (ingest with the encoder setting on)"
+    if loaded is not None and loaded.name == store.encoder:
+        return SemanticSide(store, loaded), None
     try:
         encoder = load_encoder(store.encoder)
     except EncoderUnavailable as exc:

@@ -200,8 +200,8 @@ def test_mask_keeps_only_known_ids() -> None:
         (["a", "b"], ["c", "b"], 1.0, [("b", "both"), ("a", "keywords"), ("c", "meaning")]),
         # with a large k ranks matter little, so being in both lists dominates
         (["a", "b", "c"], ["c"], 60.0, [("c", "both"), ("a", "keywords"), ("b", "keywords")]),
-        # ties (same rank on either side) are broken by id
-        (["x"], ["w"], 10.0, [("w", "meaning"), ("x", "keywords")]),
+        # the same rank on either side: the words win (the meaning side weighs 0.75, SEMANTIC_WEIGHT)
+        (["x"], ["w"], 10.0, [("x", "keywords"), ("w", "meaning")]),
         (["a", "a", "b"], [], 10.0, [("a", "keywords"), ("b", "keywords")]),  # a repeated id counts once
         ([], [], 10.0, []),
     ],
