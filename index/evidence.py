@@ -101,7 +101,8 @@ def search_quotes(
     if mode != "keyword" and text.strip() and searcher.semantic() is not None:
         from index.semantic import fused_docnums
 
-        ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, list(results))  # type: ignore[arg-type]
+        keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
+        ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
         matched |= {d for d, _ in ranked}
         return len(matched), [quote_hit(raw.stored_fields(d), f.score, f.why) for d, f in ranked]
     return len(matched), [quote_hit(hit.fields(), float(hit.score or 0)) for hit in list(results)[:limit]]

@@ -80,6 +80,7 @@ class SemanticSide:
         self._docnums: tuple[Any, np.ndarray] | None = None
         self._query_cache: dict[str, np.ndarray] = {}
         self._units: set[str] | None = None
+        self._masks: dict[tuple[int, str], np.ndarray] = {}
 
     def query_vector(self, text: str) -> np.ndarray:
         from ingest.embed import embed
@@ -116,12 +117,21 @@ class SemanticSide:
         return self._units
 
     def allowed_mask(self, raw: Any, filter_q: Query) -> np.ndarray:
-        """Rows whose Whoosh document the filter lets through."""
+        """Rows whose Whoosh document the filter lets through (kept for the last few filters: most searches
+        use the same one, and listing every passage it allows costs more than the vector search)."""
+        key = (id(raw), repr(filter_q))
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
         docnums = self.docnums(raw)
         allowed = np.zeros(raw.reader().doc_count_all() + 1, dtype=bool)
         found = np.fromiter(raw.docs_for_query(filter_q), dtype=np.int64)
         allowed[found] = True
-        return allowed[docnums] & (docnums >= 0)
+        mask = allowed[docnums] & (docnums >= 0)
+        if len(self._masks) >= 16:
+            self._masks.pop(next(iter(self._masks)))
+        self._masks[key] = mask
+        return mask
 
     def docnum_of(self, unit: str, rows: np.ndarray) -> int | None:
         """The live Whoosh document number of a passage or quote (its whole-unit row's)."""
@@ -161,9 +171,10 @@ def fused_docnums(
     """The first `limit` documents of a search in `mode` among those `filter_q` lets through, as (Whoosh
     document number, fused hit); and the keyword side's Whoosh hits (with their highlights), for reuse."""
     raw = searcher.raw()
-    query, _ = searcher.parse(text)
     if keyword_hits is None:
-        keyword_hits = list(raw.search(query, filter=filter_q, limit=max(DEPTH, limit), terms=True)) if text.strip() else []
+        query, _ = searcher.parse(text)
+        found = raw.search(query, filter=filter_q, limit=max(DEPTH, limit), terms=True) if text.strip() else []
+        keyword_hits = [h for h in found]  # not list(): it asks len(), which counts every match
     keyword_ids = [h["id"] for h in keyword_hits]
     side = searcher.semantic() if mode != "keyword" and text.strip() else None
     vectors = qvec = allowed = None
@@ -197,7 +208,7 @@ def semantic_search(
     results = raw.search(query, filter=filter_q, limit=max(DEPTH, offset + limit), terms=True)
     results.fragmenter = searcher._highlighter.fragmenter
     results.formatter = searcher._highlighter.formatter
-    keyword_hits = list(results)
+    keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
     ranked, _ = fused_docnums(searcher, text, filter_q, mode, offset + limit + DEPTH, keyword_hits)
     by_docnum = {h.docnum: h for h in keyword_hits}
     hits = []
