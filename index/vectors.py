@@ -110,12 +110,18 @@ def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray |
     if k <= 0 or not vectors.ids:
         return []
     q = np.asarray(query, dtype=np.float32).reshape(-1)
+    rows = None
     if allowed is None:
-        rows = None
         scores = vectors.matrix @ q
+    elif np.count_nonzero(allowed) > len(allowed) // 4:
+        # A wide filter (the default one lets every passage through): score every row and drop the others;
+        # gathering the allowed rows first would copy most of the matrix on every search.
+        allowed_rows = np.flatnonzero(allowed)
+        scores = (vectors.matrix @ q)[allowed_rows]
+        rows = allowed_rows
     else:
         rows = np.flatnonzero(allowed)
-        # Scoring only the allowed rows is faster when filters are narrow; gathering them costs a copy.
+        # A narrow filter: scoring only its rows is faster, and the copy is small.
         scores = vectors.matrix[rows] @ q
     if scores.size == 0:
         return []
