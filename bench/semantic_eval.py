@@ -390,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.latency_index:
                 shipped(args.latency_index, queries, args.shipped, f"index {args.latency_index}")
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(RESULTS, indent=2), encoding="utf-8")
         print(f"\nfigures written to {args.json}")
     return 0
