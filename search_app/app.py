@@ -370,7 +370,7 @@ def render_passages(shared: SharedIndex, path: str) -> None:
                 export.render_passage_timeline(screen.result.facets, screen.total)
                 exports = export.passage_export(
                     shared.searcher, shared.lock, query, screen.filters,
-                    str(st.session_state.get("sort", "relevance")),
+                    str(st.session_state.get("sort", "relevance")), semantic.chosen_mode(),
                 )
             render_results(screen, exports, shared)
     if doc_col is not None:
