@@ -104,8 +104,9 @@ class RecordVectors:
 
 
 # A passage is embedded whole and sentence by sentence (rows "<id>", "<id>#1", "<id>#2" ...); search scores
-# it by its best row. USE is trained on sentences: on tests/golden/semantic this took use-m3 from recall@5 0.46
-# / MRR 0.40 to 0.56 / 0.53, and cross-language from 0.37 / 0.30 to 0.45 / 0.43 (bench/semantic_eval.py).
+# it by its best row. USE is trained on sentences: on tests/golden/semantic (49 queries) this took use-m3 from
+# recall@5 / MRR 0.41 / 0.39 to 0.49 / 0.47, cross-language from 0.37 / 0.30 to 0.45 / 0.46, for about twice
+# the embedding work (~5.4 rows per passage, each sentence short) (bench/semantic_eval.py).
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[A-ZÀ-ÝŒ])")  # not before a digit: "art. 3"
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Za-zÀ-ÿ]{1,2}|Mme|Mlle|Art|art|para|cf|St|Ste|Me|Dr|Pr)\.$")
 SENTENCE_WORDS = 60  # a longer sentence is cut into pieces of this many words
@@ -141,11 +142,6 @@ def embedding_rows(ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str],
                 row_ids.append(f"{id_}{ROW_SEP}{n}")
                 row_texts.append(part)
     return row_ids, row_texts
-
-
-def unit_of(row_id: str) -> str:
-    """The passage or quote id a vector row belongs to."""
-    return row_id.split(ROW_SEP, 1)[0]
 
 
 def embed_units(encoder: Encoder, ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
