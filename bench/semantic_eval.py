@@ -31,11 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.hybrid import DEPTH, RRF_K, SEMANTIC_WEIGHT, fuse  # noqa: E402
-from index.vectors import VectorIndex, top_k  # noqa: E402
-from ingest.embed import embed, load_encoder  # noqa: E402
+from index.vectors import VectorIndex, nearest_units, top_k  # noqa: E402
+from ingest.embed import embed, embed_units, load_encoder  # noqa: E402
 from ingest.gazetteer import fold  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "semantic"
+RESULTS: dict[str, object] = {}  # what --json writes
 SHARED = ROOT.parent / "shared" / "corpus"
 
 
@@ -152,6 +153,7 @@ def scores(rankings: dict[str, list[str]], queries: list[Query]) -> dict[str, tu
         "cross-language": [q for q in queries if q.cross],
         "keyword-style": [q for q in queries if q.style == "keyword"],
         "paraphrase": [q for q in queries if q.style == "paraphrase"],
+        "exact-term": [q for q in queries if q.style == "exact"],
     }
     out = {}
     for name, qs in groups.items():
@@ -184,25 +186,37 @@ def evaluate(encoder_name: str, searcher: object, passages: list[PassageRow], qu
     load_s = time.perf_counter() - t0
     texts = [p.text for p in passages]
     t0 = time.perf_counter()
-    matrix = embed(encoder, texts)
+    whole_matrix = embed(encoder, texts)
+    whole_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    row_ids, matrix = embed_units(encoder, [p.id for p in passages], texts)  # as ingest does: + sentences
     embed_s = time.perf_counter() - t0
     words = sum(len(t.split()) for t in texts)
     print(f"\n=== {encoder_name} (dim {encoder.dim}; loaded in {load_s:.1f} s)")
-    print(f"embedding: {len(texts)} passages ({words} words) in {embed_s:.1f} s = "
-          f"{len(texts) / embed_s:.1f} passages/s, {words / embed_s:.0f} words/s")
-    vectors = VectorIndex(encoder_name, encoder.dim, 0, tuple(p.id for p in passages),
-                          tuple(p.source for p in passages), matrix, {p.id: i for i, p in enumerate(passages)})
+    print(f"embedding: {len(texts)} passages ({words} words): whole passages {whole_s:.1f} s = "
+          f"{len(texts) / whole_s:.1f} passages/s; whole + sentences ({len(row_ids)} rows, as ingest does) "
+          f"{embed_s:.1f} s = {len(texts) / embed_s:.1f} passages/s, {words / embed_s:.0f} words/s")
+    RESULTS.setdefault("encoders", {})[encoder_name] = {
+        "passages": len(texts), "words": words, "rows": len(row_ids),
+        "passages_per_s_whole": round(len(texts) / whole_s, 2), "passages_per_s": round(len(texts) / embed_s, 2),
+    }
+    whole = VectorIndex(encoder_name, encoder.dim, 0, tuple(p.id for p in passages),
+                        tuple(p.source for p in passages), whole_matrix, {p.id: i for i, p in enumerate(passages)})
+    vectors = VectorIndex(encoder_name, encoder.dim, 0, tuple(row_ids), ("",) * len(row_ids), matrix,
+                          {r: i for i, r in enumerate(row_ids)})
     rankers = keyword_rankers(searcher)
     timings: dict[str, list[float]] = {"keyword": [], "semantic": [], "hybrid": []}
     keyword: dict[str, dict[str, list[str]]] = {"and": {}, "or": {}}
     semantic: dict[str, list[str]] = {}
+    semantic_whole: dict[str, list[str]] = {}
     for q in queries:
         t0 = time.perf_counter()
         keyword["and"][q.id] = rankers["and"](q.text)
         t1 = time.perf_counter()
         qv = embed(encoder, [q.text], query=True)[0]
-        semantic[q.id] = [h.id for h in top_k(vectors, qv, DEPTH)]
+        semantic[q.id] = [h.id for h in nearest_units(vectors, qv, DEPTH)]
         t2 = time.perf_counter()
+        semantic_whole[q.id] = [h.id for h in top_k(whole, qv, DEPTH)]
         keyword["or"][q.id] = rankers["or"](q.text)
         t3 = time.perf_counter()
         fuse(keyword["and"][q.id], semantic[q.id])
@@ -217,22 +231,29 @@ def evaluate(encoder_name: str, searcher: object, passages: list[PassageRow], qu
     table = {
         "keyword (all words)": scores(keyword["and"], queries),
         "keyword (any word)": scores(keyword["or"], queries),
+        "semantic (whole)": scores(semantic_whole, queries),
         "semantic": scores(semantic, queries),
         "hybrid (all words)": scores(hybrid("and"), queries),
         "hybrid (any word)": scores(hybrid("or"), queries),
     }
-    print_table(f"{encoder_name}: recall@5 and MRR@50 (RRF k={RRF_K:g}, semantic weight {SEMANTIC_WEIGHT:g})", table)
+    print_table(f"{encoder_name}: recall@5 and MRR@50 (RRF k={RRF_K:g}, semantic weight {SEMANTIC_WEIGHT:g}; "
+                "semantic = whole passage and its sentences, as ingest embeds)", table)
+    RESULTS["encoders"][encoder_name]["quality"] = {
+        m: {g: {"recall5": round(v[0], 3), "mrr": round(v[1], 3), "n": v[2]} for g, v in t.items()} for m, t in table.items()
+    }
     print(f"\nquery latency over {len(queries)} queries, {len(passages)} passages (hybrid = keyword + semantic + fusion):")
     for mode, samples in timings.items():
         print(f"  {mode:<9} {ms(samples)}")
     if tune:
-        print("\nRRF grid: MRR (all queries), keyword side all words / any word")
+        print("\nRRF grid (keyword side as shipped): MRR all / same-language / cross-language / exact-term, "
+              "then recall@5 same-language / exact-term")
         for k in (1, 5, 10, 20, 40, 60):
             cells = []
-            for w in (0.5, 0.75, 1.0, 1.25, 1.5, 2.0):
-                a = scores(hybrid("and", k, w), queries)["all"][1]
-                o = scores(hybrid("or", k, w), queries)["all"][1]
-                cells.append(f"w{w:g}: {a:.3f}/{o:.3f}")
+            for w in (0.25, 0.5, 0.75, 1.0, 1.5):
+                t = scores(hybrid("and", k, w), queries)
+                cells.append(f"w{w:g}: " + "/".join(f"{t[g][1]:.3f}" for g in
+                                                   ("all", "same-language", "cross-language", "exact-term"))
+                             + " R " + "/".join(f"{t[g][0]:.3f}" for g in ("same-language", "exact-term")))
             print(f"  k={k:<3} " + "  ".join(cells))
     if verbose:
         print("\nper query: rank of the first relevant passage (keyword all words / semantic / hybrid)")
@@ -241,6 +262,61 @@ def evaluate(encoder_name: str, searcher: object, passages: list[PassageRow], qu
             ranks = [next((r for r, i in enumerate(rk[q.id][:DEPTH], 1) if i in q.relevant), None)
                      for rk in (keyword["and"], semantic, fused)]
             print(f"  {q.id:<9} {'cross' if q.cross else 'same':<5} {q.style:<10} {ranks}  {q.text[:60]}")
+
+
+MODES = ("keyword", "semantic", "hybrid")
+
+
+def shipped(index_dir: Path, queries: list[Query], encoder_name: str, label: str) -> None:
+    """The shipped path on an index: its own vectors (embedded as an ingest does, if missing), then
+    Searcher.search in each mode, with filters, facets and snippets as the CLI and UI get them: recall@5 and
+    MRR per group, and latency per mode (the query's embedding not cached)."""
+    from index.search import Searcher
+    from index.semantic import attach_vectors
+    from index.writer import IndexWriter
+
+    t0 = time.perf_counter()
+    writer = IndexWriter(index_dir)
+    try:
+        attach_vectors(writer, load_encoder(encoder_name))
+    finally:
+        writer.close()
+    print(f"\n=== shipped path on {label} ({encoder_name}; vectors ready in {time.perf_counter() - t0:.0f} s)")
+    searcher = Searcher(index_dir)
+    try:
+        side = searcher.semantic()
+        rows = len(side.store.ids) if side is not None else 0
+        stats = searcher.stats()
+        print(f"{stats['documents']} documents, {stats['passages']} passages, {rows} vector rows")
+        searcher.search("warm up the caches", mode="hybrid")
+        rankings: dict[str, dict[str, list[str]]] = {m: {} for m in MODES}
+        latency: dict[str, list[float]] = {m: [] for m in MODES}
+        for mode in MODES:
+            for q in queries:
+                rankings[mode][q.id] = [h.passage_id for h in searcher.search(q.text, limit=DEPTH, mode=mode).hits]
+                if side is not None:
+                    side._query_cache.clear()
+                t = time.perf_counter()
+                searcher.search(q.text, limit=10, mode=mode)  # a page of results, as the CLI and UI ask
+                latency[mode].append(time.perf_counter() - t)
+        table = {m: scores(rankings[m], queries) for m in MODES}
+        print_table(f"{label}: recall@5 and MRR@50, Searcher.search(mode=...)", table)
+        print(f"\nquery latency, Searcher.search(limit=10) with facets and snippets, {len(queries)} queries:")
+        for mode in MODES:
+            print(f"  {mode:<9} {ms(latency[mode])}")
+        lost = [q.id for q in queries if not q.cross and q.style in ("keyword", "exact")
+                and reciprocal_rank(rankings["hybrid"][q.id], q.relevant) < reciprocal_rank(rankings["keyword"][q.id], q.relevant)]
+        print(f"same-language keyword and exact-term queries ranked worse by hybrid than by keyword: {lost or 'none'}")
+        RESULTS.setdefault("shipped", {})[label] = {
+            "documents": stats["documents"], "passages": stats["passages"], "vector_rows": rows,
+            "quality": {m: {g: {"recall5": round(v[0], 3), "mrr": round(v[1], 3), "n": v[2]} for g, v in t.items()}
+                        for m, t in table.items()},
+            "latency_ms": {m: {"median": round(1000 * statistics.median(v), 1),
+                               "p95": round(1000 * sorted(v)[int(0.95 * (len(v) - 1))], 1)} for m, v in latency.items()},
+            "hybrid_worse_than_keyword": lost,
+        }
+    finally:
+        searcher.close()
 
 
 def exact_timing(dims: Sequence[int], sizes: Sequence[int], queries: int = 20) -> None:
@@ -277,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exact-timing", action="store_true")
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--dims", default="512")
+    parser.add_argument("--shipped", default="use-m3", help="encoder for the shipped-path run ('' to skip)")
+    parser.add_argument("--skip-encoders", action="store_true", help="only the shipped path")
+    parser.add_argument("--latency-index", type=Path, help="also run the shipped path on this index "
+                        "(e.g. the whole shared corpus: its passage ids are those of the labelled set)")
+    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
     if args.exact_timing:
         exact_timing([int(d) for d in args.dims.split(",")], [int(s) for s in args.sizes.split(",")])
@@ -299,10 +380,19 @@ def main(argv: list[str] | None = None) -> int:
             para = sum(q.style == "paraphrase" for q in queries)
             print(f"{len(passages)} passages; {len(queries)} queries: {cross} cross-language, "
                   f"{len(queries) - cross} same-language; {para} paraphrase, {len(queries) - para} keyword-style")
-            for name in args.encoders.split(","):
-                evaluate(name.strip(), searcher, passages, queries, args.tune, args.verbose)
+            if not args.skip_encoders:
+                for name in args.encoders.split(","):
+                    evaluate(name.strip(), searcher, passages, queries, args.tune, args.verbose)
         finally:
             searcher.close()
+        if args.shipped:
+            shipped(index_dir, queries, args.shipped, f"the labelled set's {len(golden_sources())} documents")
+            if args.latency_index:
+                shipped(args.latency_index, queries, args.shipped, f"index {args.latency_index}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(RESULTS, indent=2), encoding="utf-8")
+        print(f"\nfigures written to {args.json}")
     return 0
 
 

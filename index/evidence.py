@@ -36,6 +36,9 @@ class QuoteHit:
     footnote: int | None
     source: str
     score: float = 0.0
+    why: str = "keywords"  # "keywords", "meaning" or "both" (index/hybrid.py)
+    language: str = ""  # the testimony's document language
+    quote_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,11 @@ def search_quotes(
     since: str | None = None,
     until: str | None = None,
     limit: int = 20,
+    mode: str | None = None,
 ) -> tuple[int, list[QuoteHit]]:
     """Testimonies matching the words, speaker (accent-insensitive, without quotation marks), place,
-    organisation and testimony date."""
+    organisation and testimony date; `mode` keyword, semantic or hybrid as for passages (default: hybrid
+    when the index has embeddings)."""
     _check_dates(since=since, until=until)
     parts: list[Query] = [Term("type", "quote")]
     if speaker:
@@ -91,20 +96,38 @@ def search_quotes(
     query, _ = searcher.parse(text)
     raw = searcher.raw()
     results = raw.search(query, filter=And(parts), limit=None if not text.strip() else max(limit, 1) * 5)
-    total = sum(1 for _ in raw.docs_for_query(And([query, *parts])))
-    hits = []
-    for hit in list(results)[:limit]:
-        q = json.loads(hit["payload"])
-        hits.append(
-            QuoteHit(
-                quote=q["text"], speaker=q["speaker"], speaker_description=q["speaker_description"],
-                place=q["place"], date=q["date"], date_source=q["date_source"], doc_id=hit["doc_id"],
-                title=hit.get("title", ""), publisher=hit.get("publisher"), page=q["page"],
-                passage_id=q["passage_id"], footnote=q["footnote"], source=hit.get("source", ""),
-                score=round(float(hit.score or 0), 3),
-            )
-        )
-    return total, hits
+    matched = set(raw.docs_for_query(And([query, *parts])))
+    mode = mode or searcher.default_mode()
+    if mode != "keyword" and text.strip() and searcher.semantic() is not None:
+        from index.semantic import fused_docnums
+
+        keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
+        ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
+        matched |= {d for d, _ in ranked}
+        return len(matched), [quote_hit(raw.stored_fields(d), f.score, f.why) for d, f in ranked]
+    return len(matched), [quote_hit(hit.fields(), float(hit.score or 0)) for hit in list(results)[:limit]]
+
+
+def quote_hit(stored: dict[str, Any], score: float = 0.0, why: str = "keywords") -> QuoteHit:
+    """A testimony from its stored record."""
+    q = json.loads(stored["payload"])
+    return QuoteHit(
+        quote=q["text"], speaker=q["speaker"], speaker_description=q["speaker_description"],
+        place=q["place"], date=q["date"], date_source=q["date_source"], doc_id=stored["doc_id"],
+        title=stored.get("title", ""), publisher=stored.get("publisher"), page=q["page"],
+        passage_id=q["passage_id"], footnote=q["footnote"], source=stored.get("source", ""),
+        score=round(score, 3), why=why, language=stored.get("lang", ""), quote_id=stored.get("id", ""),
+    )
+
+
+def corroborate(searcher: Searcher, quote_id: str, limit: int = 10) -> list[QuoteHit]:
+    """Testimonies from other documents and other speakers, in either language, that describe the same kind
+    of event as the testimony `quote_id`, nearest first (by the meaning of their words); empty without
+    embeddings."""
+    from index.semantic import corroborating_docnums
+
+    raw = searcher.raw()
+    return [quote_hit(raw.stored_fields(d), s, "meaning") for d, s in corroborating_docnums(searcher, quote_id, limit)]
 
 
 def citation_text(hit: QuoteHit) -> str:

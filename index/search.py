@@ -73,6 +73,8 @@ class Hit:
     footnotes: tuple[int, ...] = ()
     ocr: bool = False  # the passage's page was read by OCR
     ocr_confidence: float | None = None  # that page's mean OCR word confidence, 0-100
+    why: str = "keywords"  # what matched: "keywords", "meaning" (its embedding) or "both" (index/hybrid.py)
+    similarity: float | None = None  # cosine with the query, when found by meaning
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class SearchResult:
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     parsed: str = ""
     fallback: bool = False
+    mode: str = "keyword"  # the mode the search ran in (index/semantic.py for the others)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -130,6 +133,26 @@ class Searcher:
             fragmenter=highlight.ContextFragmenter(maxchars=320, surround=80),
             formatter=_MarkFormatter(),
         )
+        self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
+        self.semantic_note: str | None = None  # why semantic search is not available, when it is not
+        self._encoder: Any = None
+
+    # -- semantic search (index/semantic.py)
+    def semantic(self) -> Any:
+        """The vectors and query encoder of this index (loaded once), or None when it has none."""
+        if self._semantic is False:
+            from index.semantic import open_semantic
+
+            self._semantic, self.semantic_note = open_semantic(self.path, self._encoder)
+            if self._semantic is not None:
+                self._encoder = self._semantic.encoder  # kept across refreshes: loading takes a second or two
+        return self._semantic
+
+    def default_mode(self) -> str:
+        """Hybrid once the index has embeddings (and their encoder is installed), else keyword."""
+        from index.semantic import has_vectors
+
+        return "hybrid" if has_vectors(self.path) and self.semantic() is not None else "keyword"
 
     # -- lifecycle
     def refresh(self) -> None:
@@ -139,6 +162,7 @@ class Searcher:
             self._searcher = self.ix.searcher()
             self._facet_lists = {}
             self._lexicons = {}
+            self._semantic = False  # an ingest commits vectors with the index
 
     def close(self) -> None:
         self._searcher.close()
@@ -266,7 +290,17 @@ class Searcher:
         offset: int = 0,
         sort: str = "relevance",
         with_facets: bool = True,
+        mode: str | None = None,
     ) -> SearchResult:
+        """Passages for `text`; `mode` keyword, semantic or hybrid (default: `default_mode()`). A semantic or
+        hybrid search sorted by date, or on an index without vectors, runs as keyword search."""
+        mode = mode or self.default_mode()
+        if mode not in ("keyword", "semantic", "hybrid"):
+            raise QueryError(f"mode is keyword, semantic or hybrid, not {mode!r}")
+        if mode != "keyword" and sort == "relevance" and text.strip() and self.semantic() is not None:
+            from index.semantic import semantic_search
+
+            return semantic_search(self, text, filters, limit, offset, mode, with_facets)  # type: ignore[arg-type]
         t0 = time.perf_counter()
         query, fallback = self.parse(text)
         filter_q = self.filter_query(filters)
@@ -285,7 +319,7 @@ class Searcher:
         if with_facets:
             facets = self.facets(docnums)
         took = (time.perf_counter() - t0) * 1000
-        return SearchResult(text, total, round(took, 1), hits, facets, str(query), fallback)
+        return SearchResult(text, total, round(took, 1), hits, facets, str(query), fallback, mode="keyword")
 
     def _hit(self, hit: Any) -> Hit:
         stored = hit.fields()
@@ -297,6 +331,13 @@ class Searcher:
             or hit.highlights("content", text=text, top=2)
             or html.escape(_lead(text))
         )
+        return self.hit_from_stored(stored, snippet, float(hit.score or 0.0))
+
+    def hit_from_stored(self, stored: dict[str, Any], snippet: str | None = None, score: float = 0.0) -> Hit:
+        """A hit from a passage's stored fields (a passage found by meaning has no marked words)."""
+        text = stored.get("content", "")
+        if snippet is None:
+            snippet = html.escape(_lead(text))
         return Hit(
             doc_id=stored["doc_id"],
             title=stored.get("title", ""),
@@ -306,7 +347,7 @@ class Searcher:
             date=stored.get("date"),
             page=stored.get("page"),
             passage_id=stored["id"],
-            score=round(float(hit.score or 0.0), 4),
+            score=round(score, 4),
             text=text,
             snippet=snippet,
             orgs=_split(stored.get("org")),

@@ -110,12 +110,18 @@ def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray |
     if k <= 0 or not vectors.ids:
         return []
     q = np.asarray(query, dtype=np.float32).reshape(-1)
+    rows = None
     if allowed is None:
-        rows = None
         scores = vectors.matrix @ q
+    elif np.count_nonzero(allowed) > len(allowed) // 4:
+        # A wide filter (the default one lets every passage through): score every row and drop the others;
+        # gathering the allowed rows first would copy most of the matrix on every search.
+        allowed_rows = np.flatnonzero(allowed)
+        scores = (vectors.matrix @ q)[allowed_rows]
+        rows = allowed_rows
     else:
         rows = np.flatnonzero(allowed)
-        # Scoring only the allowed rows is faster when filters are narrow; gathering them costs a copy.
+        # A narrow filter: scoring only its rows is faster, and the copy is small.
         scores = vectors.matrix[rows] @ q
     if scores.size == 0:
         return []
@@ -124,6 +130,24 @@ def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray |
     picked = [(float(scores[i]), int(i if rows is None else rows[i])) for i in best]
     picked.sort(key=lambda sr: (-sr[0], vectors.ids[sr[1]]))
     return [VectorHit(vectors.ids[r], s) for s, r in picked]
+
+
+def unit_id(row_id: str) -> str:
+    """The passage or quote a row belongs to: rows "<id>#n" hold the sentences of unit <id>."""
+    return row_id.split("#", 1)[0]
+
+
+def nearest_units(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
+    """The k passages or quotes nearest the query, each scored by its best row (whole or one sentence)."""
+    fetch = max(k * 8, 64)
+    while True:
+        best: dict[str, float] = {}
+        rows = top_k(vectors, query, fetch, allowed)
+        for hit in rows:  # best first: a unit's first row is its best
+            best.setdefault(unit_id(hit.id), hit.score)
+        if len(best) >= k or len(rows) < fetch:
+            return [VectorHit(u, s) for u, s in list(best.items())[:k]]
+        fetch *= 4
 
 
 class VectorWriter:
@@ -267,7 +291,7 @@ class SyncReport:
 def sync_vectors(
     searcher: Any,
     writer: VectorWriter,
-    embed_texts: Callable[[list[str]], np.ndarray],
+    embed_units: Callable[[list[str], list[str]], tuple[list[str], np.ndarray]],
     generation: int,
     only: Collection[str] | None = None,
 ) -> SyncReport:
@@ -286,9 +310,8 @@ def sync_vectors(
     for source in sorted(stale):
         records = [d for d in searcher.documents(source=source) if d.get("type") in EMBEDDED_TYPES]
         records.sort(key=lambda d: d["id"])
-        texts = [d.get("content", "") for d in records]
-        vectors = embed_texts(texts) if texts else np.zeros((0, writer.dim), np.float32)
-        writer.replace(source, held[source], [d["id"] for d in records], vectors)
+        row_ids, vectors = embed_units([d["id"] for d in records], [d.get("content", "") for d in records])
+        writer.replace(source, held[source], row_ids, vectors)
         rows += len(records)
     writer.commit(generation)
     return SyncReport(len(stale), len(deleted), rows)

@@ -149,6 +149,7 @@ class IndexWriter:
         self._searcher = self.ix.searcher()
         self._registry: dict[str, dict[str, Any]] | None = None
         self._dirty: set[str] = set()
+        self.vectors: Any = None  # index.vectors.VectorWriter when embeddings are on (index.semantic.attach_vectors)
 
     def _w(self) -> Any:
         if self._writer is None:
@@ -198,6 +199,8 @@ class IndexWriter:
     def replace(self, source: str, records: list[DocumentRecord]) -> None:
         writer = self._w()
         writer.delete_by_term("source", source)
+        if self.vectors is not None:  # new vectors come with replace_vectors; without them, none
+            self.vectors.delete(source)
         for record in map(self.canonical, records):
             for fields in passage_fields(record):
                 writer.add_document(**{k: v for k, v in fields.items() if v is not None and v != ""})
@@ -211,8 +214,15 @@ class IndexWriter:
             payload=json.dumps({"path": source, "reason": reason, "date": when}),
         )
 
+    def replace_vectors(self, source: str, file_hash: str, vectors: Any) -> None:
+        """The vectors of a source's passages and quotes (ingest.embed.RecordVectors), committed with them."""
+        if self.vectors is not None:
+            self.vectors.replace(source, file_hash, list(vectors.ids), vectors.vectors)
+
     def delete(self, source: str) -> None:
         self._w().delete_by_term("source", source)
+        if self.vectors is not None:
+            self.vectors.delete(source)
 
     def commit(self) -> None:
         if self._writer is not None:
@@ -222,6 +232,8 @@ class IndexWriter:
             self._dirty.clear()
             self._writer.commit()
             self._writer = None
+            if self.vectors is not None:  # after Whoosh: a crash between leaves them behind, mended on next open
+                self.vectors.commit(self.ix.latest_generation())
             # A fresh searcher sees what was just committed (refresh() fails on a once-empty index).
             self._searcher.close()
             self._searcher = self.ix.searcher()
@@ -230,6 +242,8 @@ class IndexWriter:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+        if self.vectors is not None:
+            self.vectors.cancel()
         self._registry = None
         self._dirty.clear()
 

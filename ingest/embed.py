@@ -8,7 +8,10 @@ turns texts into float32, L2-normalised rows, so a dot product is a cosine. Whic
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +56,7 @@ def _load_e5(threads: int) -> Encoder:
 _LOADERS: dict[str, Callable[[int], Encoder]] = {"use-m3": _load_use, "e5-small": _load_e5}
 
 
-def load_encoder(name: str, threads: int = 2) -> Encoder:
+def load_encoder(name: str, threads: int = 1) -> Encoder:
     """The encoder called `name` (a key of ENCODERS), weights loaded; build it once and pass it in."""
     if name not in ENCODERS:
         raise EncoderUnavailable(f"unknown encoder {name!r}; choose one of {', '.join(sorted(ENCODERS))}")
@@ -86,4 +89,104 @@ def embed(
     for start in range(0, len(texts), batch_size):
         batch = [t if t.strip() else " " for t in texts[start : start + batch_size]]
         out[start : start + len(batch)] = _normalised(encode(batch), encoder.dim)
+    return out
+
+
+OFF = "off"  # the `encoder` setting that turns embeddings off: keyword search only
+
+
+@dataclass(frozen=True, slots=True)
+class RecordVectors:
+    """The vectors of one file's passages and testimony quotes, in the ids the index gives them."""
+
+    ids: tuple[str, ...]  # row ids: a unit's id, or "<id>#n" for its n-th sentence (`embedding_rows`)
+    vectors: np.ndarray  # (len(ids), dim) float32 unit rows
+
+
+# A passage is embedded whole and sentence by sentence (rows "<id>", "<id>#1", "<id>#2" ...); search scores
+# it by its best row. USE is trained on sentences: on tests/golden/semantic (49 queries) this took use-m3 from
+# recall@5 / MRR 0.41 / 0.39 to 0.49 / 0.47, cross-language from 0.37 / 0.30 to 0.45 / 0.46, for about twice
+# the embedding work (~5.4 rows per passage, each sentence short) (bench/semantic_eval.py).
+_SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[A-ZÀ-ÝŒ])")  # not before a digit: "art. 3"
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Za-zÀ-ÿ]{1,2}|Mme|Mlle|Art|art|para|cf|St|Ste|Me|Dr|Pr)\.$")
+SENTENCE_WORDS = 60  # a longer sentence is cut into pieces of this many words
+ROW_SEP = "#"
+
+
+def sentences(text: str, max_words: int = SENTENCE_WORDS) -> list[str]:
+    """The sentences of a text (a plain punctuation rule: good enough for embedding, cheap), long ones cut."""
+    merged: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if merged and _ABBREVIATION.search(merged[-1]):  # "M. Dupont", "J. Smith", "Dr. Ali": not an end
+            merged[-1] += " " + piece
+        else:
+            merged.append(piece)
+    out: list[str] = []
+    for sentence in merged:
+        words = sentence.split()
+        out.extend(" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words))
+    return out
+
+
+def embedding_rows(ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The rows to embed for units (passages, quotes): each whole, then each of its sentences when it has
+    more than one; a row's id is the unit's, with "#n" for its n-th sentence."""
+    row_ids: list[str] = []
+    row_texts: list[str] = []
+    for id_, text in zip(ids, texts):
+        row_ids.append(id_)
+        row_texts.append(text)
+        parts = sentences(text)
+        if len(parts) > 1:
+            for n, part in enumerate(parts, 1):
+                row_ids.append(f"{id_}{ROW_SEP}{n}")
+                row_texts.append(part)
+    return row_ids, row_texts
+
+
+def embed_units(encoder: Encoder, ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Row ids and unit vectors for passages or quotes (see `embedding_rows`)."""
+    row_ids, row_texts = embedding_rows(ids, texts)
+    matrix = embed(encoder, row_texts) if row_texts else np.zeros((0, encoder.dim), np.float32)
+    return row_ids, matrix
+
+
+def units_to_embed(records: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """Ids and texts of what gets a vector: every passage and every testimony quote of the records."""
+    ids: list[str] = []
+    texts: list[str] = []
+    for record in records:
+        for unit in (*record.passages, *record.quotes):
+            ids.append(unit.id)
+            texts.append(unit.text)
+    return ids, texts
+
+
+def embed_records(encoder: Encoder, records: Sequence[Any]) -> RecordVectors:
+    """The vectors of the records' passages and quotes (what the ingest workers send with the records)."""
+    row_ids, matrix = embed_units(encoder, *units_to_embed(records))
+    return RecordVectors(tuple(row_ids), matrix)
+
+
+def encoder_from_setting(name: str) -> tuple[Encoder | None, str | None]:
+    """The encoder the `encoder` setting names, or None with the one line that says why search stays keyword
+    only (the setting is "off", or the encoder's package is not installed)."""
+    if name.strip().lower() in (OFF, "", "none"):
+        return None, "embeddings off (encoder = off): keyword search only"
+    try:
+        return load_encoder(name), None
+    except EncoderUnavailable as exc:
+        return None, f"no embeddings: {exc}; keyword search only"
+
+
+def resolve_encoder(pipelines: dict[str, Any]) -> dict[str, Any]:
+    """`pipelines` with the encoder *name* an ingest worker was given replaced by the loaded encoder (or
+    removed, when unavailable: the parent already said so once)."""
+    name = pipelines.get("encoder")
+    if not isinstance(name, str):
+        return pipelines
+    encoder, _ = encoder_from_setting(name)
+    out = {k: v for k, v in pipelines.items() if k != "encoder"}
+    if encoder is not None:
+        out["encoder"] = encoder
     return out

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ingest import readers
 from ingest.citations import find_citations
@@ -38,7 +38,7 @@ from ingest.records import (
 from ingest.rulings import citation_keys, ruling_info
 from ingest.workers import Failed, WorkerPool
 
-STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "index")
+STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "embed", "index")
 
 
 class RecordSink(Protocol):
@@ -51,6 +51,12 @@ class RecordSink(Protocol):
     def record_failure(self, source: str, file_hash: str, reason: str, when: str) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class VectorSink(Protocol):
+    """A sink that also keeps the passages' and quotes' vectors (the index writer, embeddings on)."""
+
+    def replace_vectors(self, source: str, file_hash: str, vectors: Any) -> None: ...
 
 
 @dataclass
@@ -236,7 +242,7 @@ def _in_workers(
         if isinstance(outcome, Failed):
             yield write_failure(source, digest, outcome.reason, sink, clock)
         else:
-            yield write_records(source, previous, outcome.records, sink, clock)
+            yield write_records(source, previous, outcome.records, sink, clock, outcome.vectors)
 
 
 def check_file(path: Path, sink: RecordSink) -> tuple[str, str, str | None, IngestResult | None]:
@@ -267,10 +273,27 @@ def write_failure(source: str, digest: str, reason: str, sink: RecordSink, clock
     return IngestResult(source, "failed", reason)
 
 
+def embed_built(records: list[DocumentRecord], pipelines: Mapping[str, Any], clock: StageClock) -> Any:
+    """The vectors of the records' passages and quotes when `pipelines` holds an encoder, else None."""
+    encoder = pipelines.get("encoder")
+    if encoder is None or isinstance(encoder, str):
+        return None
+    from ingest.embed import embed_records
+
+    return clock.timed("embed", embed_records, encoder, records)
+
+
 def write_records(
-    source: str, previous: str | None, records: list[DocumentRecord], sink: RecordSink, clock: StageClock
+    source: str,
+    previous: str | None,
+    records: list[DocumentRecord],
+    sink: RecordSink,
+    clock: StageClock,
+    vectors: Any = None,
 ) -> IngestResult:
     clock.timed("index", sink.replace, source, records)
+    if vectors is not None and records:  # replaced with the records, committed with them
+        clock.timed("index", cast(VectorSink, sink).replace_vectors, source, records[0].document.file_hash, vectors)
     return IngestResult(
         source,
         "updated" if previous else "added",
@@ -295,8 +318,9 @@ def ingest_file(
     t0 = time.perf_counter()
     try:
         records = read_and_build(path, digest, pipelines, clock, ner_batch_size)
+        vectors = embed_built(records, pipelines, clock)
     except IngestError as exc:
         return write_failure(source, digest, exc.reason, sink, clock)
     finally:
         clock.file_seconds[source] = time.perf_counter() - t0
-    return write_records(source, previous, records, sink, clock)
+    return write_records(source, previous, records, sink, clock, vectors)

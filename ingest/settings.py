@@ -28,11 +28,10 @@ class Settings:
     ocr_page_timeout: int = 120  # seconds one page may take (render + OCR) before it is reported as failed
     ocr_cache: Path = Path(".temoin/ocr-cache")  # OCR results by page-image hash, so no page is read twice
     tesseract: str = "tesseract"  # the Tesseract command; when absent, scans are reported "needs OCR"
-    # Semantic search (ingest/embed.py): the multilingual encoder for passages, quotes and queries, one of
-    # ingest.embed.ENCODERS. "e5-small" ranks better on tests/golden/semantic (MRR 0.50 vs 0.40) and answers a
-    # query in ~20 ms (vs ~220); "use-m3" embeds ~3x faster at ingest (bench/semantic_eval.py). Not used by
-    # ingest or search yet (issue 10): the vector store and fusion exist, the wiring does not.
-    encoder: str = "e5-small"
+    # Semantic search (README, "Semantic search"): the multilingual encoder for passages, quotes and queries,
+    # one of ingest.embed.ENCODERS, or "off" (keyword search only). "use-m3", with a vector per sentence, ranks
+    # as well as "e5-small" on tests/golden/semantic, better across languages, and embeds ~10x faster.
+    encoder: str = "use-m3"
 
     @property
     def models(self) -> dict[str, str]:

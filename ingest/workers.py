@@ -47,6 +47,7 @@ class Built:
     records: list[DocumentRecord]
     stage_seconds: dict[str, float]
     seconds: float
+    vectors: Any = None  # ingest.embed.RecordVectors when embeddings are on (the `encoder` setting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +113,12 @@ def worker_main(
     _limit_memory(memory_mb)
     # pdfminer logs a warning for every damaged operator of a broken PDF; the file's result says what matters.
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    from ingest.embed import resolve_encoder
     from ingest.entities import load_pipelines
-    from ingest.pipeline import StageClock, read_and_build
+    from ingest.pipeline import StageClock, embed_built, read_and_build
 
     try:
-        pipelines = {**load_pipelines(models), **extras}
+        pipelines = resolve_encoder({**load_pipelines(models), **extras})
     except MemoryError:
         conn.send(("unusable", f"loading the spaCy models {memory_reason(memory_mb)}"))
         return
@@ -137,7 +139,7 @@ def worker_main(
         fatal = False
         try:
             records = read_and_build(Path(path), digest, pipelines, clock, ner_batch_size)
-            reply: tuple[Any, ...] = ("built", key, records)
+            reply: tuple[Any, ...] = ("built", key, records, embed_built(records, pipelines, clock))
         except IngestError as exc:
             reply = ("failed", key, exc.reason)
         except MemoryError:
@@ -374,7 +376,7 @@ class _Run(Generic[T]):
         if kind == "bug":
             raise WorkerBug(f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}")
         worker.task = None
-        self.done[seq] = Built(message[2], stage_seconds, seconds) if kind == "built" else Failed(
+        self.done[seq] = Built(message[2], stage_seconds, seconds, message[3]) if kind == "built" else Failed(
             message[2], stage_seconds, seconds
         )
         if kind == "failed" and message[2] == memory_reason(self.pool.memory_mb):

@@ -21,6 +21,7 @@ from search_app import ui_evidence as evidence
 from search_app import ui_export as export
 from search_app import ui_files as files
 from search_app import ui_render as ui
+from search_app import ui_semantic as semantic
 from search_app.ui_state import (
     EXCLUDE_WIDGETS,
     FACET_WIDGETS,
@@ -159,7 +160,9 @@ def render_welcome(screen: Screen) -> None:
             )
 
 
-def render_results(screen: Screen, exports: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+def render_results(
+    screen: Screen, exports: Callable[[], list[dict[str, Any]]] | None = None, shared: SharedIndex | None = None
+) -> None:
     result = screen.result
     if screen.error:
         st.error(screen.error, icon=":material/error:")
@@ -181,9 +184,11 @@ def render_results(screen: Screen, exports: Callable[[], list[dict[str, Any]]] |
     if exports is not None:
         export.render_downloads("passages", exports, screen.total)
     shown: Hit | None = st.session_state.get("open_hit")
+    query_lang = semantic.query_language(result.query) if result.mode != "keyword" else ""
     for hit in result.hits:
         with st.container(border=True):
-            st.markdown(ui.hit_html(hit), unsafe_allow_html=True)
+            badges = semantic.badges_html(hit.lang, hit.why, query_lang) if result.mode != "keyword" else ""
+            st.markdown(ui.hit_html(hit) + badges, unsafe_allow_html=True)
             render_entity_chips(hit, screen)
             is_open = shown is not None and shown.passage_id == hit.passage_id
             with st.container(horizontal=True, vertical_alignment="center"):
@@ -199,6 +204,10 @@ def render_results(screen: Screen, exports: Callable[[], list[dict[str, Any]]] |
                 export.render_pick(
                     f"passage:{hit.passage_id}", export.passage_item(hit), f"pick-{hit.passage_id}"
                 )
+                if shared is not None:
+                    semantic.render_more_like_this(shared, hit)
+            if shared is not None:
+                semantic.render_similar(shared, hit, query_lang or hit.lang)
     pages = math.ceil(screen.total / PAGE_SIZE)
     if pages > 1:
         st.pagination(pages, key=results_page_key())
@@ -341,6 +350,7 @@ def render_passages(shared: SharedIndex, path: str) -> None:
         )
         or ""
     )
+    semantic.render_mode_control(shared.searcher)
     with st.expander("How to write a query"):
         st.markdown(QUERY_HELP)
 
@@ -360,9 +370,9 @@ def render_passages(shared: SharedIndex, path: str) -> None:
                 export.render_passage_timeline(screen.result.facets, screen.total)
                 exports = export.passage_export(
                     shared.searcher, shared.lock, query, screen.filters,
-                    str(st.session_state.get("sort", "relevance")),
+                    str(st.session_state.get("sort", "relevance")), semantic.chosen_mode(),
                 )
-            render_results(screen, exports)
+            render_results(screen, exports, shared)
     if doc_col is not None:
         with doc_col:
             render_document(screen.record)

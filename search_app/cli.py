@@ -68,14 +68,17 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     extras = {"ocr": options_from_settings(settings)}
     clock = StageClock()
     try:
+        from index.semantic import start_embeddings  # semantic search: vectors written with the records
+
+        encoder = start_embeddings(writer, settings.encoder, lambda line: print(f"temoin: {line}", file=sys.stderr))
         if workers == 0:  # in this process: for debugging; no time or memory limit
             summary = ingest_paths(
-                paths, writer, {**load_pipelines(settings.models), **extras},
+                paths, writer, {**load_pipelines(settings.models), **extras, **({"encoder": encoder} if encoder else {})},
                 commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size, clock=clock,
             )
         else:
             with WorkerPool(workers, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
-                            extras) as pool:
+                            {**extras, **({"encoder": encoder.name} if encoder else {})}) as pool:
                 summary = ingest_paths(
                     paths, writer, extras, commit_every=settings.commit_every, workers=pool,
                     file_timeout=settings.file_timeout, clock=clock,
@@ -140,18 +143,20 @@ def _ask(args: argparse.Namespace, settings: Settings, question: Callable[[Any],
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     result = _ask(
         args, settings,
-        lambda s: s.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort),
+        lambda s: s.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort,
+                           mode=args.mode),
     )
     if args.json:
         data = {
             "query": result.query,
+            "mode": result.mode,
             "total": result.total,
             "took_ms": result.took_ms,
             "hits": [
                 {k: v for k, v in to_jsonable(h).items() if k not in {"publisher", "section", "start", "end", "footnotes"}}
                 | {"orgs": list(h.orgs), "places": list(h.places), "persons": list(h.persons), "dates": list(h.dates),
                    "publisher": h.publisher, "section": h.section, "span": [h.start, h.end],
-                   "footnotes": list(h.footnotes)}
+                   "footnotes": list(h.footnotes), "language": h.lang}
                 for h in result.hits
             ],
             "facets": {name: [{"value": f.value, "count": f.count} for f in values]
@@ -164,11 +169,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     import html as html_lib
     import re
 
-    lines = [f"{result.total} passages ({result.took_ms:.0f} ms)"
+    lines = [f"{result.total} passages ({result.took_ms:.0f} ms, {result.mode})"
              + ("  [query not understood: searched its words]" if result.fallback else "")]
     for i, h in enumerate(result.hits, start=1 + args.offset):
         where = f"p. {h.page}" if h.page else "no pages"
-        lines.append(f"\n{i}. {h.title} — {h.kind}, {h.date or 'undated'}, {where}  [{h.doc_id}]")
+        lines.append(f"\n{i}. {h.title} — {h.kind}, {h.date or 'undated'}, {where}  [{h.doc_id}]"
+                     f"  ({h.lang}; {h.why})")
         snippet = html_lib.unescape(re.sub(r"</?mark>", "**", h.snippet))
         lines.append("   " + snippet.replace("\n", " "))
     _emit(None, False, "\n".join(lines))
@@ -219,16 +225,24 @@ def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    from index.evidence import citation_text, search_quotes
+    from index.evidence import citation_text, corroborate, search_quotes
 
-    total, hits = _ask(args, settings, lambda s: search_quotes(
-        s, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
-        orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit,
-    ))
-    keys = ("quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id", "title", "page",
-            "passage_id", "footnote")
+    if args.corroborate:
+        hits = _ask(args, settings, lambda s: corroborate(s, args.corroborate, args.limit))
+        if not hits and not _ask(args, settings, lambda s: s.raw().document(id=args.corroborate, type="quote")):
+            raise CliError(f"no testimony {args.corroborate!r} in the index (ids are in `temoin quotes --json`)")
+        total = len(hits)
+    else:
+        total, hits = _ask(args, settings, lambda s: search_quotes(
+            s, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
+            orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit, mode=args.mode,
+        ))
+    keys = ("quote_id", "quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id",
+            "title", "page", "passage_id", "footnote", "why", "language")
     data = {"total": total, "hits": [{k: getattr(h, k) for k in keys} | {"citation": citation_text(h)} for h in hits]}
-    lines = [f"{total} testimonies"] + [f"\n{i}. {citation_text(h)}  [{h.doc_id}]" for i, h in enumerate(hits, 1)]
+    lines = [f"{total} testimonies" + (" corroborating it" if args.corroborate else "")] + [
+        f"\n{i}. {citation_text(h)}  [{h.quote_id}; {h.language}; {h.why}]" for i, h in enumerate(hits, 1)
+    ]
     _emit(data, args.json, "\n".join(lines))
     return EXIT_OK
 
@@ -313,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, metavar="N")
     p.add_argument("--offset", type=int, default=0, metavar="N")
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--mode", choices=["keyword", "semantic", "hybrid"],
+                   help="keyword, semantic (by meaning, either language) or both fused (default: hybrid when "
+                        "the index has embeddings, else keyword)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -335,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="D", help="testimony date from D (YYYY, YYYY-MM or YYYY-MM-DD)")
     p.add_argument("--until", metavar="D", help="testimony date up to D")
     p.add_argument("--limit", type=int, default=20, metavar="N")
+    p.add_argument("--mode", choices=["keyword", "semantic", "hybrid"], help="as for search")
+    p.add_argument("--corroborate", metavar="QUOTE_ID",
+                   help="testimonies of other documents and speakers, in either language, describing the same "
+                        "kind of event as this one (its id: `temoin quotes --json`)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_quotes)
 

@@ -19,6 +19,7 @@ from index.evidence import QuoteHit, RulingHit, citation_text, list_rulings, sea
 from index.search import QueryError, Searcher
 from search_app import ui_export as export
 from search_app import ui_render as ui
+from search_app import ui_semantic as semantic
 from search_app.ui_state import SharedIndex, open_span
 
 STEP = 20  # testimonies or rulings added by each "Show more"
@@ -141,11 +142,13 @@ def search_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
     speaker = (ss.get("t_speaker") or "").strip() or None
     places, orgs = tuple(ss.get("t_place") or ()), tuple(ss.get("t_org") or ())
     since, until = _date("t_since"), _date("t_until")
-    limit = _limit("t", (text, speaker, places, orgs, since, until))
+    mode = semantic.chosen_mode("t_mode")
+    limit = _limit("t", (text, speaker, places, orgs, since, until, mode))
     try:
         with shared.lock:
             screen.total, screen.everything = search_quotes(
-                shared.searcher, text, speaker, places, orgs, since, until, limit=max(limit, export.EXPORT_LIMIT)
+                shared.searcher, text, speaker, places, orgs, since, until, limit=max(limit, export.EXPORT_LIMIT),
+                mode=mode,
             )
         screen.quotes = screen.everything[:limit]
     except QueryError as exc:
@@ -209,6 +212,7 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
         placeholder="Search the testimonies' words: tents · police · eau",
         label_visibility="collapsed",
     )
+    semantic.render_mode_control(shared.searcher, key="t_mode")
     search_testimonies(shared, screen)
     if screen.error:
         st.error(screen.error, icon=":material/error:")
@@ -233,7 +237,9 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
         key = quote_key(hit.doc_id, hit.passage_id, hit.quote)
         is_open = shown is not None and shown.passage_id == key
         with st.container(border=True):
-            st.markdown(ui.quote_html(hit), unsafe_allow_html=True)
+            query_lang = semantic.query_language(st.session_state.get("t_q") or "")
+            st.markdown(ui.quote_html(hit) + semantic.badges_html(hit.language, hit.why if (st.session_state.get(
+                "t_q") or "").strip() else None, query_lang), unsafe_allow_html=True)
             with st.container(horizontal=True):
                 st.button(
                     "Shown in the document view"
@@ -247,6 +253,8 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
                     disabled=is_open,
                 )
                 export.render_pick(key, export.quote_item(hit), f"pick-quote-{n}")
+                semantic.render_corroborate(shared, hit)
+            semantic.render_corroborating(shared, hit)
             with st.expander("Citation to copy", icon=":material/content_copy:"):
                 st.code(citation_text(hit), language=None, wrap_lines=True)
     if screen.total > len(screen.quotes):

@@ -88,7 +88,7 @@ EXPORT_COLUMNS: dict[str, list[str]] = {
 
 
 def passage_export(
-    searcher: Searcher, lock: Any, query: str, filters: Filters, sort: str
+    searcher: Searcher, lock: Any, query: str, filters: Filters, sort: str, mode: str | None = None
 ) -> Callable[[], list[dict[str, Any]]]:
     """The rows of every matching passage (up to EXPORT_LIMIT), fetched only when a download is clicked:
     building a thousand hits with snippets on every search would cost more than the search itself. The click
@@ -96,7 +96,7 @@ def passage_export(
 
     def rows() -> list[dict[str, Any]]:
         with lock:
-            hits = searcher.search(query, filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False).hits
+            hits = searcher.search(query, filters, limit=EXPORT_LIMIT, sort=sort, with_facets=False, mode=mode).hits
         return passage_rows(hits)
 
     return rows

@@ -156,6 +156,10 @@ def ingest_uploads(
         return results
     writer = IndexWriter(index)
     try:
+        if pipelines.get("encoder"):  # the encoder setting: vectors written with the records
+            from index.semantic import start_embeddings
+
+            start_embeddings(writer, getattr(pipelines["encoder"], "name", pipelines["encoder"]), lambda _: None)
         for n, path in enumerate(documents):
             if on_file is not None:
                 on_file(n, len(documents), path.name)
@@ -183,7 +187,7 @@ def _run_ingest(shared: SharedIndex, index: Path, uploads: Sequence[tuple[str, b
     from ingest.workers import WorkerError, WorkerPool
 
     settings = load_settings()
-    extras = {"ocr": options_from_settings(settings)}
+    extras: dict[str, Any] = {"ocr": options_from_settings(settings), "encoder": settings.encoder}
     bar = st.progress(0.0, text="Loading the language models…")
 
     def on_file(done: int, total: int, name: str) -> None:

@@ -166,21 +166,23 @@ def fetch(shared: SharedIndex, path: str, query: str) -> Screen:
             screen.failures = searcher.failures() if stats["failures"] else []
         else:
             sort = st.session_state.get("sort", "relevance")
+            mode = st.session_state.get("mode")  # search_app/ui_semantic.py: hybrid, semantic or keyword
+            mode = mode if mode in ("hybrid", "semantic", "keyword") else None
             # A new search gets a new pagination widget, which starts on page 1.
-            signature = (query, filters, sort)
+            signature = (query, filters, sort, mode)
             if st.session_state.get("signature") != signature:
                 st.session_state["signature"] = signature
                 st.session_state["search_no"] = st.session_state.get("search_no", 0) + 1
             offset = (results_page() - 1) * PAGE_SIZE
             try:
-                screen.result = searcher.search(query, filters, limit=PAGE_SIZE, offset=offset, sort=sort)
+                screen.result = searcher.search(query, filters, limit=PAGE_SIZE, offset=offset, sort=sort, mode=mode)
                 if offset and not screen.result.hits:  # the index shrank under a later page
                     st.session_state["search_no"] += 1
-                    screen.result = searcher.search(query, filters, limit=PAGE_SIZE, sort=sort)
+                    screen.result = searcher.search(query, filters, limit=PAGE_SIZE, sort=sort, mode=mode)
                 # OR-filters (kind, language) list the values their own filter would otherwise hide.
                 without_own = {"kind": replace(filters, kinds=()), "lang": replace(filters, langs=())}
                 screen.disjunctive = {
-                    field: searcher.search(query, others, limit=1).facets.get(field, ())
+                    field: searcher.search(query, others, limit=1, mode=mode).facets.get(field, ())
                     for field, others in without_own.items()
                     if others != filters
                 }

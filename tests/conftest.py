@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO = ROOT / "corpus"
 APP = ROOT / "search_app" / "app.py"
 APP_TIMEOUT = 60  # seconds for one run of the app under AppTest
+
+# Tests of keyword search pin its exact results: they ingest without embeddings unless they ask for them
+# (tests/index/test_semantic_search.py does, with monkeypatch.setenv("TEMOIN_ENCODER", ...)).
+os.environ.setdefault("TEMOIN_ENCODER", "off")
 
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(), reason=f"the real corpus is not beside the project ({SHARED} is absent)"

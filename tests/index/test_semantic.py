@@ -149,14 +149,18 @@ def fake_embed(texts: list[str]) -> np.ndarray:
     return np.stack([unit_rows(sum(map(ord, t)), 1)[0] for t in texts]) if texts else np.zeros((0, DIM))
 
 
+def fake_units(ids: list[str], texts: list[str]) -> tuple[list[str], np.ndarray]:
+    return ids, fake_embed(texts)
+
+
 def test_sync_embeds_new_and_changed_sources_and_drops_deleted(tmp_path: Path) -> None:
     writer = VectorWriter(tmp_path, "test", DIM)
     whoosh = FakeWhoosh(whoosh_records("a", "h1", ["one", "two"]) + whoosh_records("b", "h2", ["three"]))
-    report = sync_vectors(whoosh, writer, fake_embed, generation=1)
+    report = sync_vectors(whoosh, writer, fake_units, generation=1)
     assert (report.embedded_sources, report.deleted_sources, report.embedded_rows) == (2, 0, 3)
     calls: list[list[str]] = []
     whoosh = FakeWhoosh(whoosh_records("a", "h1", ["one", "two"]) + whoosh_records("c", "h3", ["four"]))
-    report = sync_vectors(whoosh, writer, lambda t: calls.append(t) or fake_embed(t), generation=2)
+    report = sync_vectors(whoosh, writer, lambda i, t: calls.append(t) or fake_units(i, t), generation=2)
     assert calls == [["four"]]  # "a" is unchanged: not embedded again
     assert (report.embedded_sources, report.deleted_sources) == (1, 1)
     store = open_vectors(tmp_path)
@@ -196,8 +200,8 @@ def test_mask_keeps_only_known_ids() -> None:
         (["a", "b"], ["c", "b"], 1.0, [("b", "both"), ("a", "keywords"), ("c", "meaning")]),
         # with a large k ranks matter little, so being in both lists dominates
         (["a", "b", "c"], ["c"], 60.0, [("c", "both"), ("a", "keywords"), ("b", "keywords")]),
-        # ties (same rank on either side) are broken by id
-        (["x"], ["w"], 10.0, [("w", "meaning"), ("x", "keywords")]),
+        # the same rank on either side: the words win (the meaning side weighs 0.75, SEMANTIC_WEIGHT)
+        (["x"], ["w"], 10.0, [("x", "keywords"), ("w", "meaning")]),
         (["a", "a", "b"], [], 10.0, [("a", "keywords"), ("b", "keywords")]),  # a repeated id counts once
         ([], [], 10.0, []),
     ],

@@ -1,0 +1,291 @@
+"""Semantic and hybrid search over an index: the vectors beside it, the encoder for queries, and the link
+between vector rows and Whoosh documents, so that every mode obeys the same filters and gives the same facets.
+
+The writer side (`attach_vectors`) gives an `IndexWriter` a `VectorWriter` and mends a store a crash or a
+keyword-only ingest left behind. The search side (`SemanticSide`) is built once per open index by `Searcher`
+and serves `semantic_search` (passages), `fused_docnums` (any Whoosh record type: testimonies use it),
+`more_like_this` and `corroborate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh.query import And, Not, Or, Query, Term
+
+from index.hybrid import DEPTH, FusedHit, Mode, rank
+from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, sync_vectors, unit_id, vectors_dir
+
+if TYPE_CHECKING:
+    from index.search import Filters, Searcher, SearchResult
+    from index.writer import IndexWriter
+    from ingest.embed import Encoder
+
+MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
+
+
+# ------------------------------------------------------------------ writing
+
+
+def attach_vectors(writer: IndexWriter, encoder: Encoder, say: Callable[[str], None] | None = None) -> VectorWriter:
+    """Give `writer` a vector store for `encoder`, in step with what Whoosh has committed: sources whose vectors
+    are missing or stale (an index built before embeddings were on, a crash between the two commits, another
+    encoder before) are embedded from their stored text first, here, and committed."""
+    from ingest.embed import embed_units
+
+    vectors = VectorWriter(writer.path, encoder.name, encoder.dim)
+    generation = writer.ix.latest_generation()
+    if vectors.generation != generation:
+        searcher = writer.ix.searcher()
+        try:
+            report = sync_vectors(searcher, vectors, lambda ids, texts: embed_units(encoder, ids, texts), generation)
+        finally:
+            searcher.close()
+        if say is not None and report.embedded_sources:
+            say(f"embedded {report.embedded_rows} passages and quotes of {report.embedded_sources} documents "
+                f"already in the index ({encoder.name})")
+    writer.vectors = vectors
+    return vectors
+
+
+def start_embeddings(writer: IndexWriter, setting: str, say: Callable[[str], None]) -> Encoder | None:
+    """The encoder an ingest embeds with (the `encoder` setting), attached to `writer`; None, said once
+    through `say`, when the setting is "off" or the encoder's package is missing: the ingest is keyword only."""
+    from ingest.embed import encoder_from_setting
+
+    encoder, note = encoder_from_setting(setting)
+    if encoder is None:
+        say(note or "no embeddings")
+        return None
+    attach_vectors(writer, encoder, say)
+    return encoder
+
+
+# ------------------------------------------------------------------ searching
+
+
+class SemanticSide:
+    """The committed vectors of an index and the encoder of its queries, with each row's Whoosh document
+    number (built once per Whoosh searcher: a replaced passage keeps its id but not its number)."""
+
+    def __init__(self, store: VectorIndex, encoder: Encoder) -> None:
+        self.store = store
+        self.encoder = encoder
+        self._docnums: tuple[Any, np.ndarray] | None = None
+        self._query_cache: dict[str, np.ndarray] = {}
+        self._units: set[str] | None = None
+        self._masks: dict[tuple[int, str], np.ndarray] = {}
+
+    def query_vector(self, text: str) -> np.ndarray:
+        from ingest.embed import embed
+
+        cached = self._query_cache.get(text)
+        if cached is None:
+            if len(self._query_cache) > 256:
+                self._query_cache.clear()
+            cached = self._query_cache[text] = embed(self.encoder, [text], query=True)[0]
+        return cached
+
+    def docnums(self, raw: Any) -> np.ndarray:
+        """Row -> live Whoosh document number (-1 for a row Whoosh no longer holds: a store behind the index)."""
+        if self._docnums is not None and self._docnums[0] is raw:
+            return self._docnums[1]
+        reader = raw.reader()
+        units = self.units()
+        live: dict[str, int] = {}
+        if "id" in reader.indexed_field_names():
+            for term in reader.lexicon("id"):
+                key = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                if key not in units:
+                    continue
+                for docnum in reader.postings("id", term).all_ids():
+                    if not reader.is_deleted(docnum):
+                        live[key] = docnum
+        out = np.fromiter((live.get(unit_id(i), -1) for i in self.store.ids), dtype=np.int64, count=len(self.store.ids))
+        self._docnums = (raw, out)
+        return out
+
+    def units(self) -> set[str]:
+        if self._units is None:
+            self._units = {unit_id(i) for i in self.store.ids}
+        return self._units
+
+    def allowed_mask(self, raw: Any, filter_q: Query) -> np.ndarray:
+        """Rows whose Whoosh document the filter lets through (kept for the last few filters: most searches
+        use the same one, and listing every passage it allows costs more than the vector search)."""
+        key = (id(raw), repr(filter_q))
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
+        docnums = self.docnums(raw)
+        allowed = np.zeros(raw.reader().doc_count_all() + 1, dtype=bool)
+        found = np.fromiter(raw.docs_for_query(filter_q), dtype=np.int64)
+        allowed[found] = True
+        mask = allowed[docnums] & (docnums >= 0)
+        if len(self._masks) >= 16:
+            self._masks.pop(next(iter(self._masks)))
+        self._masks[key] = mask
+        return mask
+
+    def docnum_of(self, unit: str, rows: np.ndarray) -> int | None:
+        """The live Whoosh document number of a passage or quote (its whole-unit row's)."""
+        row = self.store.row_of.get(unit)
+        return int(rows[row]) if row is not None and rows[row] >= 0 else None
+
+    def vector_of(self, id_: str) -> np.ndarray | None:
+        row = self.store.row_of.get(id_)
+        return None if row is None else self.store.matrix[row]
+
+
+def open_semantic(path: Path, loaded: Encoder | None = None) -> tuple[SemanticSide | None, str | None]:
+    """The semantic side of the index at `path`, or None and why (no vectors yet; encoder not installed).
+    `loaded`: an encoder already loaded (the one before a refresh), reused when it is the store's."""
+    from ingest.embed import EncoderUnavailable, load_encoder
+
+    store = open_vectors(path)
+    if store is None or not store.ids:
+        return None, "this index has no embeddings yet (ingest with the encoder setting on)"
+    if loaded is not None and loaded.name == store.encoder:
+        return SemanticSide(store, loaded), None
+    try:
+        encoder = load_encoder(store.encoder)
+    except EncoderUnavailable as exc:
+        return None, str(exc)
+    return SemanticSide(store, encoder), None
+
+
+def has_vectors(path: Path) -> bool:
+    """Whether the index at `path` holds embeddings (cheap: the manifest, not the vectors)."""
+    return (vectors_dir(path) / "MANIFEST.json").is_file()
+
+
+def fused_docnums(
+    searcher: Searcher, text: str, filter_q: Query, mode: Mode, limit: int, keyword_hits: list[Any] | None = None
+) -> tuple[list[tuple[int, FusedHit]], list[Any]]:
+    """The first `limit` documents of a search in `mode` among those `filter_q` lets through, as (Whoosh
+    document number, fused hit); and the keyword side's Whoosh hits (with their highlights), for reuse."""
+    raw = searcher.raw()
+    if keyword_hits is None:
+        query, _ = searcher.parse(text)
+        found = raw.search(query, filter=filter_q, limit=max(DEPTH, limit), terms=True) if text.strip() else []
+        keyword_hits = [h for h in found]  # not list(): it asks len(), which counts every match
+    keyword_ids = [h["id"] for h in keyword_hits]
+    side = searcher.semantic() if mode != "keyword" and text.strip() else None
+    vectors = qvec = allowed = None
+    if side is not None:
+        vectors, qvec = side.store, side.query_vector(text)
+        allowed = side.allowed_mask(raw, filter_q)
+    fused = rank(mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, mask=allowed)
+    docnum_of = {h["id"]: h.docnum for h in keyword_hits}
+    rows = side.docnums(raw) if side is not None else None
+    out = []
+    for f in fused:
+        docnum = docnum_of.get(f.id)
+        if docnum is None and side is not None and rows is not None:
+            docnum = side.docnum_of(f.id, rows)
+        if docnum is not None:
+            out.append((docnum, f))
+    return out, keyword_hits
+
+
+def semantic_search(
+    searcher: Searcher, text: str, filters: Filters, limit: int, offset: int, mode: Mode, with_facets: bool
+) -> SearchResult:
+    """Passages for `text` in `mode` ("semantic" or "hybrid"), with the filters and facets of keyword search;
+    each hit says why it matched and carries its language."""
+    from index.search import SearchResult
+
+    t0 = time.perf_counter()
+    query, fallback = searcher.parse(text)
+    filter_q = searcher.filter_query(filters)
+    raw = searcher.raw()
+    results = raw.search(query, filter=filter_q, limit=max(DEPTH, offset + limit), terms=True)
+    results.fragmenter = searcher._highlighter.fragmenter
+    results.formatter = searcher._highlighter.formatter
+    keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
+    ranked, _ = fused_docnums(searcher, text, filter_q, mode, offset + limit + DEPTH, keyword_hits)
+    by_docnum = {h.docnum: h for h in keyword_hits}
+    hits = []
+    for docnum, f in ranked[offset : offset + limit]:
+        whoosh_hit = by_docnum.get(docnum)
+        hit = searcher._hit(whoosh_hit) if whoosh_hit is not None else searcher.hit_from_stored(raw.stored_fields(docnum))
+        hits.append(dataclasses.replace(hit, score=round(f.score, 4), why=f.why, similarity=_round(f.similarity)))
+    docnums = set(raw.docs_for_query(And([query, filter_q]))) | {d for d, _ in ranked}
+    facets = searcher.facets(docnums) if with_facets else {}
+    took = (time.perf_counter() - t0) * 1000
+    return SearchResult(text, len(docnums), round(took, 1), tuple(hits), facets, str(query), fallback, mode=mode)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def similar_docnums(
+    searcher: Searcher, id_: str, record_type: str, limit: int, exclude: Query | None = None,
+    filter_q: Query | None = None,
+) -> list[tuple[int, float]]:
+    """The `limit` records of `record_type` nearest to the record `id_` (its stored vector), leaving out
+    those `exclude` matches; (Whoosh document number, cosine), best first. Empty without vectors."""
+    side = searcher.semantic()
+    if side is None:
+        return []
+    vector = side.vector_of(id_)
+    if vector is None:
+        return []
+    raw = searcher.raw()
+    parts: list[Query] = [filter_q or Term("type", record_type)]
+    if exclude is not None:
+        parts.append(Not(exclude))
+    mask = side.allowed_mask(raw, And(parts))
+    rows = side.docnums(raw)
+    out = []
+    for hit in nearest_units(side.store, vector, limit, mask):
+        docnum = side.docnum_of(hit.id, rows)
+        if docnum is not None:
+            out.append((docnum, hit.score))
+    return out
+
+
+def more_like_this(searcher: Searcher, passage_id: str, limit: int = 10) -> list[Any]:
+    """Passages of other documents that say the same thing, in either language (Hits, why = "meaning")."""
+    raw = searcher.raw()
+    found = raw.document(id=passage_id)
+    if not found:
+        return []
+    exclude = Term("doc_id", found["doc_id"])
+    out = []
+    for docnum, similarity in similar_docnums(searcher, passage_id, "passage", limit, exclude):
+        hit = searcher.hit_from_stored(raw.stored_fields(docnum))
+        out.append(dataclasses.replace(hit, score=round(similarity, 4), why="meaning", similarity=round(similarity, 4)))
+    return out
+
+
+def corroborating_docnums(searcher: Searcher, quote_id: str, limit: int = 10) -> list[tuple[int, float]]:
+    """Testimonies that describe the same kind of event as the quote `quote_id`: from other documents and
+    other speakers, in either language; (Whoosh document number, cosine), best first."""
+    raw = searcher.raw()
+    found = raw.document(id=quote_id)
+    if not found:
+        return []
+    others: list[Query] = [Term("doc_id", found["doc_id"])]
+    speaker = (found.get("speaker") or "").strip()
+    if speaker:
+        from index.search import folding_tokens
+        from whoosh.query import Phrase
+
+        tokens = folding_tokens(speaker)
+        if tokens:
+            others.append(Phrase("speaker", tokens) if len(tokens) > 1 else Term("speaker", tokens[0]))
+    return similar_docnums(searcher, quote_id, "quote", limit, Or(others))
+
+
+def plain_snippet(text: str, chars: int = 300) -> str:
+    """An escaped lead of the text, for a hit found by meaning only (no words to mark)."""
+    lead = text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
+    return html.escape(lead)
