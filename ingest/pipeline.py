@@ -31,14 +31,24 @@ from ingest.records import (
     IngestResult,
     IngestSummary,
     Kind,
+    Metadata,
     Passage,
     RawDocument,
     RulingInfo,
 )
 from ingest.rulings import citation_keys, ruling_info
-from ingest.workers import Failed, WorkerPool
+from ingest.workers import Failed, Outcome
 
 STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "index")
+
+
+class FilePool(Protocol):
+    """Where files are read and built: worker processes here (`ingest.workers.WorkerPool`) or a Dask
+    cluster (`ingest.cluster.ClusterPool`). Outcomes come back in the order of the jobs."""
+
+    def run(
+        self, jobs: Iterable[tuple[Any, Path | None, str]], file_timeout: float
+    ) -> Iterator[tuple[Any, Outcome | None]]: ...
 
 
 class RecordSink(Protocol):
@@ -96,12 +106,14 @@ def build_record(
     source: Path,
     clock: StageClock | None = None,
     ner_batch_size: int = 64,
+    sidecar: Metadata | None = None,
 ) -> DocumentRecord:
-    """All stages after reading, for one document."""
+    """All stages after reading, for one document. `sidecar`: the file's sidecar metadata when it was read
+    elsewhere (a cluster worker gets the file as bytes); by default it is looked for beside `source`."""
     clock = clock or StageClock()
     doc_id = digest[:16] if raw.part == 0 else f"{digest[:16]}-{raw.part}"
     cleaned = clock.timed("clean", clean, raw)
-    sidecar = load_sidecar(source)
+    sidecar = load_sidecar(source) if sidecar is None else sidecar
     meta = sidecar.merged_over(raw.metadata)
     text = cleaned.text
 
@@ -167,7 +179,7 @@ def ingest_paths(
     clock: StageClock | None = None,
     progress: bool | None = None,
     ner_batch_size: int = 64,
-    workers: WorkerPool | None = None,
+    workers: FilePool | None = None,
     file_timeout: float = 600.0,
 ) -> IngestSummary:
     """Ingest every file; exactly one result per file, in input order. Unchanged files (same content hash)
@@ -217,7 +229,7 @@ def _in_process(
 
 
 def _in_workers(
-    files: list[Path], sink: RecordSink, workers: WorkerPool, clock: StageClock, file_timeout: float
+    files: list[Path], sink: RecordSink, workers: FilePool, clock: StageClock, file_timeout: float
 ) -> Iterator[IngestResult]:
     """Hash and skip in this process, build in the workers, write here in input order."""
 

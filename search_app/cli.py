@@ -61,14 +61,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     workers = settings.workers if args.workers is None else args.workers
     if workers < 0:
         raise CliError("--workers takes 0 (read in this process) or a number of worker processes")
+    cluster = settings.cluster if args.cluster is None else args.cluster
+    client = _connect_cluster(cluster) if cluster else None  # before the lock: an unreachable address fails fast
     try:
         writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
     except IndexError_ as exc:
+        if client is not None:
+            client.close()
         raise CliError(str(exc)) from exc
     extras = {"ocr": options_from_settings(settings)}
     clock = StageClock()
     try:
-        if workers == 0:  # in this process: for debugging; no time or memory limit
+        if client is not None:  # on a Dask cluster; this process writes
+            from ingest.cluster import ClusterError, ClusterPool
+
+            try:
+                pool = ClusterPool(client, settings.models, settings.ner_batch_size, extras)
+                summary = ingest_paths(
+                    paths, writer, extras, commit_every=settings.commit_every, workers=pool,
+                    file_timeout=settings.file_timeout, clock=clock,
+                )
+            except ClusterError as exc:
+                raise WorkerError(str(exc)) from exc
+        elif workers == 0:  # in this process: for debugging; no time or memory limit
             summary = ingest_paths(
                 paths, writer, {**load_pipelines(settings.models), **extras},
                 commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size, clock=clock,
@@ -85,6 +100,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     finally:
         writer.close()
+        if client is not None:
+            client.close()
     data = summary_json(summary)
     lines = [f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
              f"failed {len(data['failed'])}"]
@@ -102,6 +119,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join(lines))
     return EXIT_OK
+
+
+def _connect_cluster(address: str) -> Any:
+    from ingest.cluster import ClusterError, open_cluster
+
+    try:
+        return open_cluster(address)
+    except ClusterError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _filters(args: argparse.Namespace) -> Any:
@@ -297,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes reading files (default: the workers setting, the number of cores); "
                         "0 reads in this process, without time or memory limits")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="read and build files on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
+                        "needs temoin[cluster]); this machine writes the index. Default: the cluster setting")
     p.set_defaults(func=cmd_ingest)
 
     p = with_index(sub.add_parser("search", help="search passages"))
