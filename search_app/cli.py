@@ -45,6 +45,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.entities import load_pipelines
     from ingest.ocr import options_from_settings
     from ingest.pipeline import StageClock, ingest_paths
+    from ingest.versions import stage_fingerprints
     from ingest.workers import WorkerError, WorkerPool
 
     paths = [Path(p) for p in args.paths]
@@ -64,7 +65,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     cluster = settings.cluster if args.cluster is None else args.cluster
     client = _connect_cluster(cluster) if cluster else None  # before the lock: an unreachable address fails fast
     try:
-        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
+        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed,
+                             build=stage_fingerprints(settings.models))
     except IndexError_ as exc:
         if client is not None:
             client.close()
@@ -119,6 +121,33 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join(lines))
     return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from index.schema import IndexError_
+    from ingest.workers import WorkerError
+    from search_app.reindexing import run_reindex
+
+    index = _index_path(args, settings)
+    if not (index / "TEMOIN_SCHEMA").exists():
+        raise CliError(f"no index at {index}: run temoin ingest first")
+    try:
+        data = run_reindex(index, settings, args.stage, args.dry_run)
+    except (IndexError_, WorkerError) as exc:
+        raise CliError(str(exc)) from exc
+    verb = "would re-run" if args.dry_run else "re-ran"
+    by_stages: dict[str, int] = {}
+    for stages in data["from_records"].values():
+        by_stages[", ".join(stages)] = by_stages.get(", ".join(stages), 0) + 1
+    lines = [f"up to date: {data['up_to_date']} files"]
+    lines += [f"{verb} {stages} from the stored passages: {n} files" for stages, n in sorted(by_stages.items())]
+    if data["read_again"]:
+        lines.append(f"{'would read' if args.dry_run else 'read'} again (reading, cleaning, language or quotes "
+                     f"stale): {len(data['read_again'])} files")
+    lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["read_again_failed"]]
+    lines += [f"  source gone (ingest it from where it is now): {f}" for f in data["source_gone"]]
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_FAILED if data["read_again_failed"] else EXIT_OK
 
 
 def _connect_cluster(address: str) -> Any:
@@ -327,6 +356,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read and build files on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
                         "needs temoin[cluster]); this machine writes the index. Default: the cluster setting")
     p.set_defaults(func=cmd_ingest)
+
+    p = with_index(sub.add_parser(
+        "reindex", help="re-run the stages that changed models or versions made stale, without re-reading "
+                        "unchanged files where the stored passages suffice"))
+    p.add_argument("--stage", action="append", metavar="STAGE",
+                   choices=["read", "clean", "language", "entities", "quotes", "citations"],
+                   help="re-run this stage (and those that depend on it) for every document, stale or not; "
+                        "repeatable. Default: every stale stage")
+    p.add_argument("--dry-run", action="store_true", help="say what would be re-run, change nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reindex)
 
     p = with_index(sub.add_parser("search", help="search passages"))
     p.add_argument("query", help='words, "phrases", AND/OR/NOT, field:value')
