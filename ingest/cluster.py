@@ -5,9 +5,10 @@ Files travel as bytes sent by this process (with their sidecars), not as paths: 
 folder, and what they build is exactly what was hashed here (a file edited meanwhile cannot give records under
 another file's hash). The cost is the network: each file crosses it once, the records come back.
 
-Failure reporting matches `ingest.workers.WorkerPool`: a file that fails, takes longer than `file_timeout`,
-or whose worker dies (Dask's `KilledWorker`, after the scheduler's allowed retries) is `Failed` with a plain
-reason, and the batch goes on. Needs the optional extra `temoin[cluster]`.
+On each Dask worker the file is built in a child process (`ingest.cluster_worker`), so time and memory limits
+and their reasons are those of `ingest.workers.WorkerPool`; a file whose Dask worker itself dies is failed
+after the scheduler's allowed retries (Dask's `KilledWorker`). One file fails, the batch goes on. Needs the
+optional extra `temoin[cluster]`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ingest.metadata import sidecar_paths
 from ingest.workers import Built, Failed, Outcome, WorkerBug
 
 T = TypeVar("T")
+_STARTUP_ALLOWANCE = 600.0  # seconds a fresh Dask worker may take to load its models (as ingest.workers)
 EXTRA_MISSING = "cluster ingestion needs the optional extra: pip install 'temoin[cluster]' (dask and distributed)"
 
 
@@ -44,45 +46,61 @@ def open_cluster(address: str, timeout: float = 10.0) -> Any:
         raise ClusterError(f"not a Dask scheduler address: {address!r} ({exc})") from exc
 
 
+def check_workers(client: Any, models: Mapping[str, str]) -> None:
+    """Refuse a cluster whose workers would build records differently from this machine: every worker must
+    have the same stage fingerprints (our stage versions, spaCy and model versions, gazetteer), since the index
+    records this machine's fingerprints for what they build (`temoin reindex`)."""
+    from ingest.versions import stage_fingerprints
+
+    here = stage_fingerprints(models)
+    workers = client.run(stage_fingerprints, dict(models))
+    if not workers:
+        raise ClusterError("the Dask cluster has no workers")
+    for address, theirs in sorted(workers.items()):
+        differ = [stage for stage in here if theirs.get(stage) != here[stage]]
+        if differ:
+            stage = differ[0]
+            raise ClusterError(f"the Dask worker {address} would build differently from this machine "
+                               f"({stage}: {theirs.get(stage)!r} there, {here[stage]!r} here); "
+                               "install the same Temoin and models on every worker")
+
+
 @dataclass
 class _Job:
     context: Any
     future: Any  # None: settled here (unchanged file, or failed before sending)
     outcome: Outcome | None
     path: str
-    deadline: float = 0.0  # set when the job reaches the head of the queue
 
 
 class ClusterPool:
     """Runs `ingest.cluster_worker.build_shipped` for each file on the cluster behind `client`; the same
-    `run` contract as `WorkerPool`, so `ingest_paths` takes either."""
+    `run` contract as `WorkerPool`, so `ingest_paths` takes either. On each Dask worker the file is built in a
+    child process under `file_timeout` and `memory_mb`, as here."""
 
     def __init__(
         self,
         client: Any,
         models: Mapping[str, str],
         ner_batch_size: int = 64,
+        memory_mb: int = 0,
         extras: Mapping[str, Any] | None = None,
     ) -> None:
         from ingest.cluster_worker import PipelinesPlugin
 
         self.client = client
-        self.ner_batch_size = ner_batch_size
-        self.restarted: list[str] = []  # workers restarted because a file ran past its time limit
-        # Replaces a plugin of the same name from an earlier ingest, so changed model settings take effect.
-        client.register_plugin(PipelinesPlugin(models, dict(extras or {})))
+        check_workers(client, models)
+        # Replaces a plugin of the same name from an earlier ingest, so changed settings take effect.
+        client.register_plugin(PipelinesPlugin(models, ner_batch_size, memory_mb, dict(extras or {})))
 
     def threads(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
 
     def run(self, jobs: Iterable[tuple[T, Path | None, str]], file_timeout: float) -> Iterator[tuple[T, Outcome | None]]:
-        """Build every job's file on the cluster; yield (context, outcome) in the order of `jobs`.
-
-        A file's time limit runs from when it is the oldest unfinished one (or from its sending, if later):
-        never shorter than `file_timeout` of its own work, whatever the queue ahead of it."""
+        """Build every job's file on the cluster; yield (context, outcome) in the order of `jobs`."""
         from ingest.cluster_worker import build_shipped
 
-        # Files sent ahead of the oldest unfinished one, so that every worker thread has the next one at hand.
+        # Files sent ahead of the oldest unfinished one, so that every worker has the next one at hand.
         window = 2 * self.threads() + 2
         queue: deque[_Job] = deque()
         source_jobs = iter(jobs)
@@ -94,16 +112,15 @@ class ClusterPool:
                 except StopIteration:
                     exhausted = True
                     break
-                queue.append(self._send(build_shipped, context, path, digest))
+                queue.append(self._send(build_shipped, context, path, digest, file_timeout))
             if not queue:
                 return
             head = queue.popleft()
             if head.future is not None:
-                head.deadline = time.monotonic() + file_timeout
                 head.outcome = self._wait(head, file_timeout)
             yield head.context, head.outcome
 
-    def _send(self, task: Any, context: Any, path: Path | None, digest: str) -> _Job:
+    def _send(self, task: Any, context: Any, path: Path | None, digest: str, file_timeout: float) -> _Job:
         if path is None:
             return _Job(context, None, None, "")
         source = str(path.resolve())
@@ -113,20 +130,24 @@ class ClusterPool:
         except OSError as exc:
             return _Job(context, None, Failed(f"cannot read file: {exc.strerror or exc}", {}, 0.0), source)
         future = self.client.submit(
-            task, path.name, data, sidecars, source, digest, self.ner_batch_size,
+            task, path.name, data, sidecars, source, digest, file_timeout,
             key=f"temoin-build-{digest[:16]}-{time.monotonic_ns()}", pure=False,
         )
         return _Job(context, future, None, source)
 
     def _wait(self, job: _Job, file_timeout: float) -> Outcome:
+        """The head job's outcome. Its worker enforces `file_timeout` itself (by killing the process reading the
+        file); the wait here only guards against a worker that stops answering, counted from when the job is
+        the oldest unfinished one, with room for a fresh worker to load its models."""
         from distributed import CancelledError, KilledWorker
 
         started = time.monotonic()
+        patience = file_timeout + _STARTUP_ALLOWANCE
         try:
-            reply = job.future.result(timeout=max(0.0, job.deadline - time.monotonic()))
+            reply = job.future.result(timeout=patience)
         except TimeoutError:
-            self._abandon(job)
-            return Failed(f"took longer than {file_timeout:g} s (file_timeout)", {}, time.monotonic() - started)
+            self.client.cancel(job.future, force=True)
+            return Failed(f"no answer from its Dask worker in {patience:g} s", {}, time.monotonic() - started)
         except KilledWorker as exc:
             return Failed(f"the Dask worker reading it died ({exc.last_worker.address}, "
                           f"{exc.allowed_failures + 1} tries)", {}, time.monotonic() - started)
@@ -142,13 +163,3 @@ class ClusterPool:
         if kind == "built":
             return Built(reply[1], reply[2], reply[3])
         return Failed(reply[1], reply[2], reply[3])
-
-    def _abandon(self, job: _Job) -> None:
-        """Cancel a file past its time limit. A Python thread cannot be stopped, so the worker running it is
-        restarted (its nanny starts a fresh one) rather than left busy for ever."""
-        key = job.future.key
-        running = [addr for addr, keys in self.client.processing().items() if key in keys]
-        self.client.cancel(job.future, force=True)
-        if running:  # without a nanny the restart cannot happen; the thread then finishes in its own time
-            self.client.restart_workers(running, raise_for_error=False)
-            self.restarted.extend(running)

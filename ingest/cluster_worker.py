@@ -1,92 +1,93 @@
-"""What runs inside a Dask worker: the spaCy pipelines, loaded once per worker process, and the per-file build.
+"""What runs inside a Dask worker: a local `WorkerPool` of one process that holds the spaCy pipelines (loaded
+once per Dask worker), and the task that builds one file in it.
 
-Imported only where `distributed` is installed (the `temoin[cluster]` extra): `ingest.cluster` checks first.
+Each file is built in that child process, not in the Dask worker's own thread, for the same reasons as on one
+machine: a file past its time limit or its memory limit is stopped by killing the child (a Python thread
+cannot be stopped), and the failure reasons are the local ones. Imported only where `distributed` is
+installed (the `temoin[cluster]` extra): `ingest.cluster` checks first.
+
 Files arrive as bytes (with their sidecars) and are written to a private temporary folder under their own
 name, so that the readers pick them by suffix and check their magic bytes exactly as on the local machine;
-the records name the file by its path on the machine that sent it.
+the records then name the file by its path on the machine that sent it.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import dataclasses
+import multiprocessing
 import tempfile
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from distributed import WorkerPlugin, get_worker
 
-from ingest import readers
-from ingest.metadata import load_sidecar
-from ingest.pipeline import StageClock, build_record
-from ingest.records import IngestError
+from ingest.workers import Built, Failed, WorkerError, WorkerPool
 
 PLUGIN_NAME = "temoin-pipelines"
+DAEMON_WORKERS = (
+    "the Dask worker {address} runs as a daemon process and cannot start the process that reads files: "
+    "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
+)
 
 
 class PipelinesPlugin(WorkerPlugin):
-    """Registered on every worker of the cluster; loads the spaCy pipelines on a worker's first file and keeps
-    them for the worker process's life (later ingests from the same client settings reuse them)."""
+    """Registered on every worker of the cluster: starts one ingest process per Dask worker process (its
+    models load in the background) and keeps it for the worker's life."""
 
     name = PLUGIN_NAME
 
-    def __init__(self, models: Mapping[str, str], extras: Mapping[str, Any]) -> None:
+    def __init__(self, models: Mapping[str, str], ner_batch_size: int, memory_mb: int, extras: Mapping[str, Any]) -> None:
         self.models = dict(models)
+        self.ner_batch_size = ner_batch_size
+        self.memory_mb = memory_mb
         self.extras = dict(extras)
-        self._pipelines: dict[str, Any] | None = None
-        self._lock = threading.Lock()
+        self.pool: WorkerPool | None = None
+        self.lock = threading.Lock()  # one file at a time: run the workers with --nthreads 1
 
-    def __getstate__(self) -> dict[str, Any]:  # sent to the workers without the lock or loaded models
-        return {"models": self.models, "extras": self.extras}
+    def __getstate__(self) -> dict[str, Any]:  # sent to the workers without the lock or the pool
+        return {"models": self.models, "ner_batch_size": self.ner_batch_size, "memory_mb": self.memory_mb,
+                "extras": self.extras}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["models"], state["extras"])  # type: ignore[misc]
+        self.__init__(**state)  # type: ignore[misc]
 
-    def setup(self, worker: Any) -> None:
-        # pdfminer logs a warning for every damaged operator of a broken PDF; the file's result says what matters.
-        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    async def setup(self, worker: Any) -> None:
+        if multiprocessing.current_process().daemon:
+            return  # reported by the first task, with what to do
+        self.pool = WorkerPool(1, self.models, self.ner_batch_size, self.memory_mb, self.extras)
+        await asyncio.to_thread(self.pool.start)  # spawning takes a moment; the models load in the child
 
-    def pipelines(self) -> dict[str, Any]:
-        """The pipelines, loaded by the first task that needs them (not in `setup`, which would block the
-        worker's event loop, and its heartbeats, for the seconds the models take to load)."""
-        with self._lock:  # a worker with several threads loads them once
-            if self._pipelines is None:
-                from ingest.entities import load_pipelines
-
-                self._pipelines = {**load_pipelines(self.models), **self.extras}
-            return self._pipelines
+    def teardown(self, worker: Any) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
 
 def build_shipped(
-    name: str, data: bytes, sidecars: Mapping[str, bytes], source: str, digest: str, ner_batch_size: int
+    name: str, data: bytes, sidecars: Mapping[str, bytes], source: str, digest: str, file_timeout: float
 ) -> tuple[Any, ...]:
     """Read and build one file sent as bytes. Returns ("built", records, stage seconds, seconds),
-    ("failed", reason, stage seconds, seconds) or ("unusable", reason) when the models cannot load."""
+    ("failed", reason, stage seconds, seconds) or ("unusable", reason) when this worker cannot build."""
     worker = get_worker()
     plugin = worker.plugins.get(PLUGIN_NAME)
     if plugin is None:
-        return ("unusable", f"the Dask worker {worker.address} has no Temoin pipelines plugin")
-    try:
-        pipelines = plugin.pipelines()
-    except OSError as exc:  # a model that is not installed on that machine
-        return ("unusable", f"the Dask worker {worker.address} cannot load the spaCy models: {exc}")
-    clock = StageClock()
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="temoin-") as folder:
+        return ("unusable", f"the Dask worker {worker.address} has no Temoin plugin")
+    if plugin.pool is None:
+        return ("unusable", DAEMON_WORKERS.format(address=worker.address))
+    with plugin.lock, tempfile.TemporaryDirectory(prefix="temoin-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         for sidecar_name, sidecar_bytes in sidecars.items():
             (Path(folder) / sidecar_name).write_bytes(sidecar_bytes)
         try:
-            raws = clock.timed("read", readers.read, path, ocr=pipelines.get("ocr"))
-            records = [
-                build_record(raw, digest, pipelines, Path(source), clock, ner_batch_size, sidecar=load_sidecar(path))
-                for raw in raws
-            ]
-        except IngestError as exc:
-            return ("failed", exc.reason, dict(clock.seconds), time.perf_counter() - t0)
-        except MemoryError:
-            return ("failed", "ran out of memory on its Dask worker", dict(clock.seconds), time.perf_counter() - t0)
-    return ("built", records, dict(clock.seconds), time.perf_counter() - t0)
+            ((_, outcome),) = list(plugin.pool.run([(None, path, digest)], file_timeout))
+        except WorkerError as exc:  # the models do not load on this machine
+            return ("unusable", f"on the Dask worker {worker.address}: {exc}")
+    if isinstance(outcome, Failed):
+        return ("failed", outcome.reason, outcome.stage_seconds, outcome.seconds)
+    assert isinstance(outcome, Built)
+    records = [dataclasses.replace(r, document=dataclasses.replace(r.document, source=source))
+               for r in outcome.records]
+    return ("built", records, outcome.stage_seconds, outcome.seconds)

@@ -31,7 +31,6 @@ from ingest.records import (
     IngestResult,
     IngestSummary,
     Kind,
-    Metadata,
     Passage,
     RawDocument,
     RulingInfo,
@@ -106,14 +105,12 @@ def build_record(
     source: Path,
     clock: StageClock | None = None,
     ner_batch_size: int = 64,
-    sidecar: Metadata | None = None,
 ) -> DocumentRecord:
-    """All stages after reading, for one document. `sidecar`: the file's sidecar metadata when it was read
-    elsewhere (a cluster worker gets the file as bytes); by default it is looked for beside `source`."""
+    """All stages after reading, for one document."""
     clock = clock or StageClock()
     doc_id = digest[:16] if raw.part == 0 else f"{digest[:16]}-{raw.part}"
     cleaned = clock.timed("clean", clean, raw)
-    sidecar = load_sidecar(source) if sidecar is None else sidecar
+    sidecar = load_sidecar(source)
     meta = sidecar.merged_over(raw.metadata)
     text = cleaned.text
 

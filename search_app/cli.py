@@ -78,7 +78,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             from ingest.cluster import ClusterError, ClusterPool
 
             try:
-                pool = ClusterPool(client, settings.models, settings.ner_batch_size, extras)
+                pool = ClusterPool(client, settings.models, settings.ner_batch_size, settings.worker_memory_mb, extras)
                 summary = ingest_paths(
                     paths, writer, extras, commit_every=settings.commit_every, workers=pool,
                     file_timeout=settings.file_timeout, clock=clock,

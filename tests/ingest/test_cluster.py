@@ -15,7 +15,7 @@ from ingest.pipeline import ingest_paths
 from ingest.records import IngestSummary
 from ingest.settings import Settings
 from search_app.cli import main
-from tests.conftest import DEMO
+from tests.conftest import DEMO, SHARED, needs_shared
 
 distributed = pytest.importorskip("distributed", reason="the temoin[cluster] extra is not installed")
 
@@ -30,12 +30,17 @@ FILES = [
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    """Two single-threaded worker processes on 127.0.0.1, as `dask worker --nthreads 1` would run them."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-        memory_limit="3GiB",
-    ) as local:
-        yield local
+    """Two single-threaded worker processes on 127.0.0.1, started as the README says (`dask worker --nthreads 1`,
+    not daemons so that each can start its ingest process), and a scheduler that sends a worker one file at a
+    time."""
+    import dask
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0, "distributed.worker.daemon": False}):
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",
+            memory_limit="3GiB",
+        ) as local:
+            yield local
 
 
 def ingest(paths: list[Path], index_dir: Path, pool: Any, pipelines: dict[str, Any] | None = None) -> IngestSummary:
@@ -119,3 +124,86 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     code = main(["ingest", "--index", str(tmp_path / "ix"), "--cluster", "tcp://127.0.0.1:8786", str(FILES[0])])
     assert code == 1
     assert "pip install 'temoin[cluster]'" in capsys.readouterr().err
+
+
+@needs_shared
+def test_a_killed_reader_and_a_slow_file_fail_one_file_each_and_the_batch_goes_on(
+    tmp_path: Path, cluster: Any
+) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    from ingest.cluster import ClusterPool, open_cluster
+    from ingest.cluster_worker import PLUGIN_NAME
+
+    # A real slow input (over a minute of NLP on one core), twice, each copy with its own hash.
+    slow = SHARED / "tribunal_transcripts" / "post-cleaning__RWA-Gacumbitsi-full.txt"
+    killed_copy, slow_copy = tmp_path / "killed.txt", tmp_path / "slow.txt"
+    killed_copy.write_bytes(slow.read_bytes() + b"\n\nCopy one.\n")
+    slow_copy.write_bytes(slow.read_bytes() + b"\n\nCopy two.\n")
+    paths = [FILES[0], killed_copy, FILES[1], slow_copy, FILES[2]]
+    client = open_cluster(cluster.scheduler_address)
+    killed: list[int] = []
+
+    def busy(dask_worker: Any) -> list[tuple[int, str]]:
+        return dask_worker.plugins[PLUGIN_NAME].pool.busy()
+
+    def kill_when_busy() -> None:
+        for _ in range(3000):  # gives up after about 5 minutes: the asserts below then fail
+            for reading in client.run(busy).values():
+                for pid, path in reading:
+                    if Path(path).name == killed_copy.name:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                        return
+            time.sleep(0.1)
+
+    try:
+        pool = ClusterPool(client, Settings().models, memory_mb=2048)
+        killer = threading.Thread(target=kill_when_busy, daemon=True)
+        killer.start()
+        writer = IndexWriter(tmp_path / "ix")
+        try:
+            summary = ingest_paths(paths, writer, {}, workers=pool, file_timeout=10, progress=False)
+        finally:
+            writer.close()
+        killer.join()
+        # The reasons of local ingestion: the Dask workers read each file in a child process they can kill.
+        assert [(r.status, r.reason) for r in summary.results] == [
+            ("added", None),
+            ("failed", "the worker reading it crashed (signal 9, SIGKILL)"),
+            ("added", None),
+            ("failed", "took longer than 10 s (file_timeout)"),
+            ("added", None),
+        ]
+        content = index_content(tmp_path / "ix")
+        assert sorted(p for p, _ in content["failures"]) == sorted([str(killed_copy), str(slow_copy)])
+        assert {d["document"]["source"] for d in content["documents"].values()} == {
+            str(p.resolve()) for p in FILES[:3]
+        }
+    finally:
+        client.close()
+
+
+def test_daemon_workers_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    import dask
+
+    from ingest.cluster import ClusterError, ClusterPool, open_cluster
+
+    with dask.config.set({"distributed.worker.daemon": True}), distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",
+    ) as local:
+        client = open_cluster(local.scheduler_address)
+        try:
+            pool = ClusterPool(client, Settings().models)
+            writer = IndexWriter(tmp_path / "ix")
+            try:
+                with pytest.raises(ClusterError, match="DASK_DISTRIBUTED__WORKER__DAEMON=False"):
+                    ingest_paths([FILES[0]], writer, {}, workers=pool, progress=False)
+            finally:
+                writer.cancel()
+                writer.close()
+        finally:
+            client.close()
