@@ -34,8 +34,9 @@ DAEMON_WORKERS = (
 
 
 class PipelinesPlugin(WorkerPlugin):
-    """Registered on every worker of the cluster: starts one ingest process per Dask worker process (its
-    models load in the background) and keeps it for the worker's life."""
+    """Registered on every worker of the cluster by each ingest: starts one ingest process per Dask worker
+    process (its models load in the background while files are being sent) and keeps it until the next
+    ingest registers the plugin afresh (with its own settings) or the worker stops."""
 
     name = PLUGIN_NAME
 
