@@ -402,6 +402,8 @@ class Searcher:
             for term in reader.lexicon(fieldname):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 ids = [i for i in reader.postings(fieldname, term).all_ids() if i in passages]
+                if not ids:  # a term left in the lexicon by replaced passages, until segments merge
+                    continue
                 docs = {stored_doc[i] for i in ids if i in stored_doc}
                 aliases = registry.get(f"entity:{lab}:{fold(value)}", {}).get("aliases", [])
                 out.append({"label": lab, "name": value, "aliases": aliases, "count": len(ids), "documents": len(docs)})

@@ -9,6 +9,7 @@ writer holds the ingest lock (index/lock.py) from opening to closing, so a secon
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ def _keywords(values: list[str]) -> str:
     return ",".join(dict.fromkeys(v.replace(",", " ").strip() for v in values if v.strip()))
 
 
-def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
-    """The index documents for one document record: one per passage, then one for the document itself."""
+def passage_fields(record: DocumentRecord, build: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The index documents for one document record: one per passage, then one for the document itself.
+    `build`: the fingerprint of each stage that built it (ingest.versions), kept in the document's payload."""
     doc = record.document
     lo, hi = date_bounds(doc.date) if doc.date else (0, 0)
     common: dict[str, Any] = {
@@ -83,7 +85,10 @@ def passage_fields(record: DocumentRecord) -> list[dict[str, Any]]:
     out.extend(quote_fields(record, common, by_passage))
     out.extend(citation_fields(record, common))
     doc_fields = dict(common)
-    doc_fields.update(id=f"doc:{doc.id}", type="document", payload=json.dumps(to_jsonable(record), ensure_ascii=False))
+    payload = to_jsonable(record)
+    if build:
+        payload["build"] = dict(build)
+    doc_fields.update(id=f"doc:{doc.id}", type="document", payload=json.dumps(payload, ensure_ascii=False))
     if record.ruling is not None:
         doc_fields.update(court=record.ruling.court, ruling_key=_keywords(list(citation_keys(record.ruling))))
     out.append(doc_fields)
@@ -131,8 +136,11 @@ def citation_fields(record: DocumentRecord, common: dict[str, Any]) -> list[dict
 class IndexWriter:
     """The ingest pipeline's sink: replaces a source's records; commits in batches."""
 
-    def __init__(self, path: Path, lock_timeout: float = 2.0, retry_failed: bool = False) -> None:
+    def __init__(
+        self, path: Path, lock_timeout: float = 2.0, retry_failed: bool = False, build: Mapping[str, str] | None = None
+    ) -> None:
         self.path = path
+        self.build = dict(build or {})  # stage fingerprints recorded with every document written (reindex)
         self.retry_failed = retry_failed  # read files that failed before even if their bytes are the same
         self.lock = IngestLock(path, lock_timeout)
         try:
@@ -196,13 +204,17 @@ class IndexWriter:
             mentions.append(m if m.name == entry["name"] else dc_replace(m, name=entry["name"]))
         return dc_replace(record, mentions=tuple(mentions))
 
-    def replace(self, source: str, records: list[DocumentRecord]) -> None:
+    def replace(
+        self, source: str, records: list[DocumentRecord], builds: Sequence[Mapping[str, str]] | None = None
+    ) -> None:
+        """All of a source's records in place of its old ones; `builds`: each record's stage fingerprints
+        (default: the writer's `build`)."""
         writer = self._w()
         writer.delete_by_term("source", source)
         if self.vectors is not None:  # new vectors come with replace_vectors; without them, none
             self.vectors.delete(source)
-        for record in map(self.canonical, records):
-            for fields in passage_fields(record):
+        for record, build in zip(map(self.canonical, records), builds or [self.build] * len(records), strict=True):
+            for fields in passage_fields(record, build):
                 writer.add_document(**{k: v for k, v in fields.items() if v is not None and v != ""})
 
     def record_failure(self, source: str, file_hash: str, reason: str, when: str) -> None:

@@ -36,9 +36,18 @@ from ingest.records import (
     RulingInfo,
 )
 from ingest.rulings import citation_keys, ruling_info
-from ingest.workers import Failed, WorkerPool
+from ingest.workers import Failed, Outcome
 
 STAGES = ("read", "clean", "language", "entities", "quotes", "citations", "embed", "index")
+
+
+class FilePool(Protocol):
+    """Where files are read and built: worker processes here (`ingest.workers.WorkerPool`) or a Dask
+    cluster (`ingest.cluster.ClusterPool`). Outcomes come back in the order of the jobs."""
+
+    def run(
+        self, jobs: Iterable[tuple[Any, Path | None, str]], file_timeout: float
+    ) -> Iterator[tuple[Any, Outcome | None]]: ...
 
 
 class RecordSink(Protocol):
@@ -173,7 +182,7 @@ def ingest_paths(
     clock: StageClock | None = None,
     progress: bool | None = None,
     ner_batch_size: int = 64,
-    workers: WorkerPool | None = None,
+    workers: FilePool | None = None,
     file_timeout: float = 600.0,
 ) -> IngestSummary:
     """Ingest every file; exactly one result per file, in input order. Unchanged files (same content hash)
@@ -223,7 +232,7 @@ def _in_process(
 
 
 def _in_workers(
-    files: list[Path], sink: RecordSink, workers: WorkerPool, clock: StageClock, file_timeout: float
+    files: list[Path], sink: RecordSink, workers: FilePool, clock: StageClock, file_timeout: float
 ) -> Iterator[IngestResult]:
     """Hash and skip in this process, build in the workers, write here in input order."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -311,6 +313,36 @@ def footnote_from_json(data: dict[str, Any]) -> Footnote:
         end=int(data["end"]),
         text=data["text"],
     )
+
+
+def record_from_json(data: dict[str, Any]) -> DocumentRecord:
+    """A document record from its JSON form (`to_jsonable`), for stages that re-run on stored records.
+    Keys that are not fields (the index's "build" versions) are left out."""
+    record = _from_jsonable(DocumentRecord, data)
+    assert isinstance(record, DocumentRecord)
+    return record
+
+
+def _from_jsonable(tp: Any, value: Any) -> Any:
+    """`value` (plain JSON) as the type `tp`, read from the dataclasses' annotations."""
+    if value is None or tp is Any:
+        return value
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):  # our unions are all `X | None`
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from_jsonable(inner, value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_from_jsonable(args[0], v) for v in value)
+        return tuple(_from_jsonable(a, v) for a, v in zip(args, value, strict=True))
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(value)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{f.name: _from_jsonable(hints[f.name], value[f.name])
+                     for f in dataclasses.fields(tp) if f.name in value})
+    return value  # str, int, float, bool, Literal
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -22,6 +22,7 @@ class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)  # 0: in this process, no time limit
     file_timeout: int = 600  # seconds one file may take (read + NLP) before it is reported as failed
     worker_memory_mb: int = 2048  # address space per worker (RLIMIT_AS); models alone take ~600 MB
+    cluster: str = ""  # a Dask scheduler address (tcp://host:8786): ingest there (README, "Cluster ingestion")
     # OCR of PDF pages without a usable text layer (README, "OCR")
     ocr_languages: str = "auto"  # "auto" (metadata, text, else a first pass), "eng", "fra", "eng+fra", "off"
     ocr_dpi: int = 300  # resolution pages are rendered at for Tesseract

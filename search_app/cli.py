@@ -45,6 +45,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.entities import load_pipelines
     from ingest.ocr import options_from_settings
     from ingest.pipeline import StageClock, ingest_paths
+    from ingest.versions import stage_fingerprints
     from ingest.workers import WorkerError, WorkerPool
 
     paths = [Path(p) for p in args.paths]
@@ -61,9 +62,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     workers = settings.workers if args.workers is None else args.workers
     if workers < 0:
         raise CliError("--workers takes 0 (read in this process) or a number of worker processes")
+    cluster = settings.cluster if args.cluster is None else args.cluster
+    client = _connect_cluster(cluster) if cluster else None  # before the lock: an unreachable address fails fast
     try:
-        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
+        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed,
+                             build=stage_fingerprints(settings.models))
     except IndexError_ as exc:
+        if client is not None:
+            client.close()
         raise CliError(str(exc)) from exc
     extras = {"ocr": options_from_settings(settings)}
     clock = StageClock()
@@ -71,7 +77,21 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         from index.semantic import start_embeddings  # semantic search: vectors written with the records
 
         encoder = start_embeddings(writer, settings.encoder, lambda line: print(f"temoin: {line}", file=sys.stderr))
-        if workers == 0:  # in this process: for debugging; no time or memory limit
+        if client is not None:  # on a Dask cluster; this process writes
+            from ingest.cluster import ClusterError, ClusterPool
+
+            try:
+                pool = ClusterPool(
+                    client, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
+                    {**extras, **({"encoder": encoder.name} if encoder else {})},
+                )
+                summary = ingest_paths(
+                    paths, writer, extras, commit_every=settings.commit_every, workers=pool,
+                    file_timeout=settings.file_timeout, clock=clock,
+                )
+            except ClusterError as exc:
+                raise WorkerError(str(exc)) from exc
+        elif workers == 0:  # in this process: for debugging; no time or memory limit
             summary = ingest_paths(
                 paths, writer, {**load_pipelines(settings.models), **extras, **({"encoder": encoder} if encoder else {})},
                 commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size, clock=clock,
@@ -88,6 +108,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     finally:
         writer.close()
+        if client is not None:
+            client.close()
     data = summary_json(summary)
     lines = [f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
              f"failed {len(data['failed'])}"]
@@ -105,6 +127,42 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n".join(lines))
     return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from index.schema import IndexError_
+    from ingest.workers import WorkerError
+    from search_app.reindexing import run_reindex
+
+    index = _index_path(args, settings)
+    if not (index / "TEMOIN_SCHEMA").exists():
+        raise CliError(f"no index at {index}: run temoin ingest first")
+    try:
+        data = run_reindex(index, settings, args.stage, args.dry_run)
+    except (IndexError_, WorkerError) as exc:
+        raise CliError(str(exc)) from exc
+    verb = "would re-run" if args.dry_run else "re-ran"
+    by_stages: dict[str, int] = {}
+    for stages in data["from_records"].values():
+        by_stages[", ".join(stages)] = by_stages.get(", ".join(stages), 0) + 1
+    lines = [f"up to date: {data['up_to_date']} files"]
+    lines += [f"{verb} {stages} from the stored passages: {n} files" for stages, n in sorted(by_stages.items())]
+    if data["read_again"]:
+        lines.append(f"{'would read' if args.dry_run else 'read'} again (reading, cleaning, language or quotes "
+                     f"stale): {len(data['read_again'])} files")
+    lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["read_again_failed"]]
+    lines += [f"  source gone (ingest it from where it is now): {f}" for f in data["source_gone"]]
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_FAILED if data["read_again_failed"] else EXIT_OK
+
+
+def _connect_cluster(address: str) -> Any:
+    from ingest.cluster import ClusterError, open_cluster
+
+    try:
+        return open_cluster(address)
+    except ClusterError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def _filters(args: argparse.Namespace) -> Any:
@@ -311,7 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, metavar="N",
                    help="worker processes reading files (default: the workers setting, the number of cores); "
                         "0 reads in this process, without time or memory limits")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="read and build files on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; "
+                        "needs temoin[cluster]); this machine writes the index. Default: the cluster setting")
     p.set_defaults(func=cmd_ingest)
+
+    p = with_index(sub.add_parser(
+        "reindex", help="re-run the stages that changed models or versions made stale, without re-reading "
+                        "unchanged files where the stored passages suffice"))
+    p.add_argument("--stage", action="append", metavar="STAGE",
+                   choices=["read", "clean", "language", "entities", "quotes", "citations"],
+                   help="re-run this stage (and those that depend on it) for every document, stale or not; "
+                        "repeatable. Default: every stale stage")
+    p.add_argument("--dry-run", action="store_true", help="say what would be re-run, change nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reindex)
 
     p = with_index(sub.add_parser("search", help="search passages"))
     p.add_argument("query", help='words, "phrases", AND/OR/NOT, field:value')

@@ -1,0 +1,72 @@
+"""What built a document: one fingerprint per stage, so that a changed model or stage re-runs only what it
+affects (`temoin reindex`). A fingerprint names our stage's version and every outside thing its output
+depends on (library and model versions, the gazetteer's content hash).
+
+Bump a stage's number in `STAGE_VERSIONS` when a change to its code changes what it produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from importlib import metadata
+
+from ingest.gazetteer import GAZETTEER_PATH
+
+STAGE_VERSIONS: dict[str, int] = {
+    "read": 1,
+    "clean": 1,
+    "language": 1,
+    "entities": 1,
+    "quotes": 1,
+    "citations": 1,
+}
+# Stages whose records can be built again from a stored document record (its text, passages and pages),
+# without the file: `ingest.restage`. The others need the file read again.
+FROM_RECORDS = ("entities", "citations")
+# A stage that changes what later stages read makes them stale too (passage languages choose the NER model).
+DOWNSTREAM: dict[str, tuple[str, ...]] = {
+    "read": ("clean", "language", "entities", "quotes", "citations"),
+    "clean": ("language", "entities", "quotes", "citations"),
+    "language": ("entities",),
+}
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def gazetteer_digest() -> str:
+    return hashlib.sha256(GAZETTEER_PATH.read_bytes()).hexdigest()[:12]
+
+
+def stage_fingerprints(models: Mapping[str, str]) -> dict[str, str]:
+    """The fingerprint of each stage as this installation would run it with these spaCy `models`."""
+    gazetteer = f"gazetteer/{gazetteer_digest()}"
+    spacy_models = " ".join(f"{lang}:{name}/{package_version(name)}" for lang, name in sorted(models.items()))
+    depends = {
+        "read": f"pdfminer.six/{package_version('pdfminer.six')}",
+        "clean": "",
+        "language": f"langdetect/{package_version('langdetect')}",
+        "entities": f"spacy/{package_version('spacy')} {spacy_models} {gazetteer}",
+        "quotes": gazetteer,
+        "citations": "",
+    }
+    return {stage: f"{stage}/{version} {depends[stage]}".strip() for stage, version in STAGE_VERSIONS.items()}
+
+
+def stale_stages(built: Mapping[str, str], current: Mapping[str, str]) -> set[str]:
+    """Stages whose recorded fingerprint differs from the current one (or was never recorded), with the
+    stages downstream of them."""
+    stale = {stage for stage, fingerprint in current.items() if built.get(stage) != fingerprint}
+    return with_downstream(stale)
+
+
+def with_downstream(stages: set[str]) -> set[str]:
+    out = set(stages)
+    for stage in stages:
+        out.update(DOWNSTREAM.get(stage, ()))
+    return out
