@@ -89,11 +89,9 @@ def search_quotes(
     if until:
         parts.append(NumericRange("date_lo", 1, date_bounds(until)[1]))
     query, _ = searcher.parse(text)
-    raw = searcher.raw()
-    results = raw.search(query, filter=And(parts), limit=None if not text.strip() else max(limit, 1) * 5)
-    total = sum(1 for _ in raw.docs_for_query(And([query, *parts])))
+    total, results = searcher.match(query, And(parts), None if not text.strip() else max(limit, 1) * 5)
     hits = []
-    for hit in list(results)[:limit]:
+    for score, hit in results[:limit]:
         q = json.loads(hit["payload"])
         hits.append(
             QuoteHit(
@@ -101,7 +99,7 @@ def search_quotes(
                 place=q["place"], date=q["date"], date_source=q["date_source"], doc_id=hit["doc_id"],
                 title=hit.get("title", ""), publisher=hit.get("publisher"), page=q["page"],
                 passage_id=q["passage_id"], footnote=q["footnote"], source=hit.get("source", ""),
-                score=round(float(hit.score or 0), 3),
+                score=round(score, 3),
             )
         )
     return total, hits
@@ -128,16 +126,15 @@ def list_rulings(
     """Every ruling the index holds or cites, one entry per ruling, with the documents (and pages) citing it;
     by how often cited, or by how well it matches the words when there are some."""
     _check_dates(since=since, until=until)
-    raw = searcher.raw()
     cites: list[Citation] = []
     citing: list[tuple[Citation, dict[str, Any]]] = []
-    for stored in raw.documents(type="citation"):
+    for stored in searcher.stored("citation"):
         c = Citation(**json.loads(stored["payload"]))
         cites.append(c)
         citing.append((c, stored))
     groups = resolve(cites)
     rulings_in_index: list[tuple[set[str], dict[str, Any], dict[str, Any]]] = []
-    for stored in raw.documents(type="document"):
+    for stored in searcher.stored("document"):
         if stored.get("ruling_key"):
             record = json.loads(stored["payload"])
             keys = set(stored["ruling_key"].split(","))

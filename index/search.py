@@ -123,6 +123,7 @@ class Searcher:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.ix = open_index(path)
+        self.schema = self.ix.schema
         self._searcher = self.ix.searcher()
         self._facet_lists: dict[str, list[list[str]]] = {}
         self._lexicons: dict[str, dict[str, list[str]]] = {}
@@ -150,7 +151,7 @@ class Searcher:
         text = text.replace("’", "'")
         if not text.strip():
             return Every(), False
-        parser = MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup)
+        parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
         try:
             if _malformed(text):
                 raise ValueError("malformed")
@@ -166,8 +167,24 @@ class Searcher:
             return parser.parse(" ".join(words)), True
 
     def raw(self) -> Any:
-        """The underlying Whoosh searcher, for the evidence lists built on this one."""
+        """The underlying Whoosh searcher (Whoosh only: engine-neutral code uses `match` and `stored`)."""
         return self._searcher
+
+    # -- the engine-neutral primitives index/evidence.py builds on (index/engine.py, `SearchEngine`)
+    def generation(self) -> int:
+        """A number that changes with every commit, for caches keyed on the index's state."""
+        return int(self.ix.latest_generation())
+
+    def stored(self, kind: str) -> list[dict[str, Any]]:
+        """The stored fields of every record of a type (document, quote, citation, entity, failure)."""
+        return [dict(s) for s in self._searcher.documents(type=kind)]
+
+    def match(self, query: Query, filter_q: Query, limit: int | None) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+        """How many records match `query` within `filter_q`, and the best `limit` (all when None) as (score,
+        stored fields); the filter does not change scores."""
+        results = self._searcher.search(query, filter=filter_q, limit=limit)
+        total = sum(1 for _ in self._searcher.docs_for_query(And([query, filter_q])))
+        return total, [(float(h.score or 0.0), dict(h.fields())) for h in results]
 
     def value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
         return self._value_terms(fieldname, values)
@@ -297,30 +314,7 @@ class Searcher:
             or hit.highlights("content", text=text, top=2)
             or html.escape(_lead(text))
         )
-        return Hit(
-            doc_id=stored["doc_id"],
-            title=stored.get("title", ""),
-            source=stored.get("source", ""),
-            kind=stored.get("kind", ""),
-            lang=stored.get("lang", ""),
-            date=stored.get("date"),
-            page=stored.get("page"),
-            passage_id=stored["id"],
-            score=round(float(hit.score or 0.0), 4),
-            text=text,
-            snippet=snippet,
-            orgs=_split(stored.get("org")),
-            places=_split(stored.get("place")),
-            persons=_split(stored.get("person")),
-            dates=_split(stored.get("dates")),
-            publisher=stored.get("publisher"),
-            section=stored.get("section", "body"),
-            start=stored.get("start", 0),
-            end=stored.get("end", 0),
-            footnotes=tuple(stored.get("footnotes") or ()),
-            ocr=bool(stored.get("ocr")),
-            ocr_confidence=stored.get("ocr_confidence"),
-        )
+        return hit_from_stored(stored, float(hit.score or 0.0), snippet)
 
     # -- documents and entities
     def document(self, doc_id: str) -> dict[str, Any] | None:
@@ -383,6 +377,35 @@ class Searcher:
             name: sum(1 for _ in self._searcher.docs_for_query(Term("type", kind)))
             for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
         }
+
+
+def hit_from_stored(stored: dict[str, Any], score: float, snippet: str) -> Hit:
+    """A hit from a record's stored fields (the same dict for every engine)."""
+    text = stored.get("content", "")
+    return Hit(
+        doc_id=stored["doc_id"],
+        title=stored.get("title", ""),
+        source=stored.get("source", ""),
+        kind=stored.get("kind", ""),
+        lang=stored.get("lang", ""),
+        date=stored.get("date"),
+        page=stored.get("page"),
+        passage_id=stored["id"],
+        score=round(score, 4),
+        text=text,
+        snippet=snippet,
+        orgs=_split(stored.get("org")),
+        places=_split(stored.get("place")),
+        persons=_split(stored.get("person")),
+        dates=_split(stored.get("dates")),
+        publisher=stored.get("publisher"),
+        section=stored.get("section", "body"),
+        start=stored.get("start", 0),
+        end=stored.get("end", 0),
+        footnotes=tuple(stored.get("footnotes") or ()),
+        ocr=bool(stored.get("ocr")),
+        ocr_confidence=stored.get("ocr_confidence"),
+    )
 
 
 def _lead(text: str, chars: int = 300) -> str:

@@ -40,8 +40,8 @@ def _emit(data: Any, as_json: bool, text: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from index.engine import open_writer
     from index.schema import IndexError_
-    from index.writer import IndexWriter
     from ingest.entities import load_pipelines
     from ingest.ocr import options_from_settings
     from ingest.pipeline import StageClock, ingest_paths
@@ -62,7 +62,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if workers < 0:
         raise CliError("--workers takes 0 (read in this process) or a number of worker processes")
     try:
-        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed)
+        writer = open_writer(
+            _index_path(args, settings), engine=args.engine, retry_failed=args.retry_failed, default=settings.engine
+        )
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
     extras = {"ocr": options_from_settings(settings)}
@@ -122,11 +124,12 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def _ask(args: argparse.Namespace, settings: Settings, question: Callable[[Any], T]) -> T:
     """Open the index, ask it one thing, close it; a missing index or a malformed filter is one clear line."""
+    from index.engine import open_searcher
     from index.schema import IndexError_
-    from index.search import QueryError, Searcher
+    from index.search import QueryError
 
     try:
-        searcher = Searcher(_index_path(args, settings))
+        searcher = open_searcher(_index_path(args, settings), getattr(args, "engine", None))
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
     try:
@@ -260,7 +263,12 @@ def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from index.engine import engine_of
+
     app = Path(__file__).with_name("app.py")
+    found = engine_of(_index_path(args, settings))
+    if args.engine and found and found != args.engine:
+        raise CliError(f"{_index_path(args, settings)} is a {found} index, not {args.engine}")
     env = dict(os.environ, TEMOIN_INDEX=str(_index_path(args, settings).resolve()))
     port = args.port or settings.port
     command = [
@@ -286,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_index(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--index", help="index directory (default: $TEMOIN_INDEX or ./.temoin/index)")
+        p.add_argument("--engine", choices=["whoosh", "tantivy"],
+                       help="search engine: a new index is built with it (default: the engine setting); "
+                            "an existing index is opened with the engine that built it, which must agree")
         return p
 
     p = with_index(sub.add_parser("ingest", help="read files and folders into the index"))
