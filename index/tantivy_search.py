@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.query import Query
 
 from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS
 from index.search import (
-    FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
+    SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
 )
 from index.schema import build_schema
 from index.tantivy_query import Unsupported, compile_query
@@ -37,6 +38,7 @@ class TantivySearcher(Searcher):
         self.path = path
         self.ix = open_tantivy(path)
         self.schema = build_schema()  # Whoosh's schema, for the query parser only
+        self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
         self.tschema = self.ix.schema
         self._fields = set(self.schema.names())
         self._searcher = self.ix.searcher()
@@ -121,17 +123,19 @@ class TantivySearcher(Searcher):
         return table
 
     # -- search
-    def facet_counts(self, query: tantivy.Query, top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
+    def facet_counts(self, query: tantivy.Query, matches: int, top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
         """Counts per value of every facet field over the matches: by count then value, the top `top`; years
         all, by year (as the Whoosh engine)."""
-        size = {f: _ALL if f in _YEARS else top * 3 for f in FACET_FIELDS}
-        result = self._aggregate(query, size)
+        # Few matches hold few values: ask for all of them. Many: the top 3x, and all for a field only when
+        # values left out may tie with the last one kept (Whoosh breaks ties by name).
+        few = matches <= 2000
+        result = self._aggregate(query, {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS})
+        unsure = [] if few else [f for f in FACET_FIELDS if f not in _YEARS and _cut_unsure(result[f], top)]
+        if unsure:
+            result.update(self._aggregate(query, {f: _ALL for f in unsure}))
         out: dict[str, tuple[FacetValue, ...]] = {}
         for fieldname in FACET_FIELDS:
-            agg = result[fieldname]
-            buckets = agg["buckets"]
-            if fieldname not in _YEARS and _cut_unsure(agg, top):
-                buckets = self._aggregate(query, {fieldname: _ALL})[fieldname]["buckets"]
+            buckets = result[fieldname]["buckets"]
             counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
             if fieldname in _YEARS:
                 out[fieldname] = tuple(FacetValue(v, n) for v, n in sorted(counts))
@@ -142,7 +146,8 @@ class TantivySearcher(Searcher):
 
     def _aggregate(self, query: tantivy.Query, sizes: dict[str, int]) -> dict[str, Any]:
         spec = {
-            f: {"terms": {"field": f, "size": n, "segment_size": _ALL if n == _ALL else max(n * 10, 1000)}}
+            # every value of each segment is counted (cheap, in Rust), so counts are exact; only `n` come back
+            f: {"terms": {"field": f, "size": n, "segment_size": _ALL}}
             for f, n in sizes.items()
         }
         return self._searcher.aggregate(query, spec)
@@ -155,6 +160,7 @@ class TantivySearcher(Searcher):
         offset: int = 0,
         sort: str = "relevance",
         with_facets: bool = True,
+        with_snippets: bool = True,
     ) -> SearchResult:
         t0 = time.perf_counter()
         query, fallback = self.parse(text)
@@ -168,24 +174,39 @@ class TantivySearcher(Searcher):
         else:
             found = self._searcher.search(full, max(limit, 1), count=True, offset=offset)
             scored = [(float(score), address) for score, address in found.hits]
-        hits = tuple(self._hit(stored_fields(self._searcher.doc(a)), s, main) for s, a in scored[:limit])
-        facets = self.facet_counts(full) if with_facets and found.count else {}
+        generators: dict[str, tantivy.SnippetGenerator] = {}  # one per field and search: it weighs the query's terms
+        hits = tuple(
+            self._hit(stored_fields(self._searcher.doc(a)), s, main if with_snippets else None, generators)
+            for s, a in scored[:limit]
+        )
+        facets = self.facet_counts(full, found.count) if with_facets and found.count else {}
         if with_facets and not found.count:
             facets = {f: () for f in FACET_FIELDS}
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(text, int(found.count), round(took, 1), hits, facets, str(query), fallback)
 
-    def _hit(self, stored: dict[str, Any], score: float, query: tantivy.Query) -> Hit:  # type: ignore[override]
+    def _hit(  # type: ignore[override]
+        self, stored: dict[str, Any], score: float, query: tantivy.Query | None,
+        generators: dict[str, tantivy.SnippetGenerator],
+    ) -> Hit:
         text = stored.get("content", "")
         stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
-        snippet = self._snippet(query, stemmed, text) or self._snippet(query, "content", text) or html.escape(_lead(text))
-        return hit_from_stored(stored, score, snippet)
+        snippet = query is not None and (
+            self._snippet(query, stemmed, text, generators) or self._snippet(query, "content", text, generators)
+        )
+        return hit_from_stored(stored, score, snippet or html.escape(_lead(text)))
 
-    def _snippet(self, query: tantivy.Query, fieldname: str, text: str) -> str:
+    def _snippet(
+        self, query: tantivy.Query, fieldname: str, text: str, generators: dict[str, tantivy.SnippetGenerator]
+    ) -> str:
         """The best passage of ~320 characters around the query's words in `fieldname`, matches in <mark>.
         Tantivy gives one fragment where Whoosh gives up to two, joined by an ellipsis."""
-        generator = tantivy.SnippetGenerator.create(self._searcher, query, self.tschema, fieldname)
-        generator.set_max_num_chars(320)
+        generator = generators.get(fieldname)
+        if generator is None:
+            generator = generators[fieldname] = tantivy.SnippetGenerator.create(
+                self._searcher, query, self.tschema, fieldname
+            )
+            generator.set_max_num_chars(320)
         snippet = generator.snippet_from_doc(tantivy.Document(**{fieldname: [text]}))
         ranges = snippet.highlighted()
         if not ranges:

@@ -50,6 +50,7 @@ class TantivyWriter:
         self._searcher = self.ix.searcher()
         self._registry: dict[str, dict[str, Any]] | None = None
         self._dirty: set[str] = set()
+        self._folds: dict[str, str] = {}
         self._pending = False
 
     def _find(self, *terms: tuple[str, str]) -> dict[str, Any] | None:
