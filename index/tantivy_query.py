@@ -13,13 +13,30 @@ import tantivy
 from whoosh import query as wq
 from whoosh.fields import NUMERIC
 
-from index.tantivy_schema import INTEGERS
+from index.tantivy_schema import FOLDED_TEXT, INTEGERS, STEMMED_TEXT
 
 _Occur = tantivy.Occur
 _REGEX_META = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
 _TOP = 2**62
 _NUMERIC = NUMERIC(int, bits=32)  # how index/schema.py's integer fields encode a value the parser reads
 Lexicon = Callable[[str], list[str]]
+_TEXT = {*FOLDED_TEXT, *STEMMED_TEXT}
+
+
+def ascii_folder() -> Callable[[str], str]:
+    """Tantivy's folding of a whole term (Whoosh's parser keeps "œ", "æ", "ĳ" that Tantivy's index spells
+    "oe", "ae", "ij"): applied to query terms of text fields so that both sides agree."""
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+    def fold(term: str) -> str:
+        return term if term.isascii() else "".join(analyzer.analyze(term)) or term
+
+    return fold
 
 
 class Unsupported(ValueError):
@@ -44,18 +61,25 @@ def _boolean(clauses: list[tuple[Any, tantivy.Query]]) -> tantivy.Query:
 
 
 def compile_query(
-    node: wq.Query, schema: tantivy.Schema, field_names: set[str], lexicon: Lexicon | None = None
+    node: wq.Query, schema: tantivy.Schema, field_names: set[str], lexicon: Lexicon | None = None,
+    fold: Callable[[str], str] | None = None,
 ) -> tantivy.Query:
     """The Tantivy query matching the same documents as the Whoosh query `node`; `lexicon(field)` lists a
-    field's terms, for ranges over words (year:[2010 TO 2015])."""
-    q = _compile(node, schema, field_names, lexicon)
+    field's terms, for ranges over words (year:[2010 TO 2015]); `fold` (`ascii_folder()`) spells text terms
+    as Tantivy indexed them."""
+    q = _compile(node, schema, field_names, lexicon, fold or (lambda t: t))
     boost = getattr(node, "boost", 1.0)
     return tantivy.Query.boost_query(q, float(boost)) if boost not in (1, 1.0) else q
 
 
-def _compile(node: wq.Query, schema: tantivy.Schema, names: set[str], lexicon: Lexicon | None) -> tantivy.Query:
+def _compile(
+    node: wq.Query, schema: tantivy.Schema, names: set[str], lexicon: Lexicon | None, fold: Callable[[str], str]
+) -> tantivy.Query:
     def sub(child: wq.Query) -> tantivy.Query:
-        return compile_query(child, schema, names, lexicon)
+        return compile_query(child, schema, names, lexicon, fold)
+
+    def word(value: Any) -> str:
+        return fold(_text(value)) if node.fieldname in _TEXT else _text(value)
 
     if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
         return tantivy.Query.empty_query()
@@ -70,18 +94,18 @@ def _compile(node: wq.Query, schema: tantivy.Schema, names: set[str], lexicon: L
         if node.fieldname in INTEGERS:
             value = _NUMERIC.from_bytes(node.text) if isinstance(node.text, bytes) else int(node.text)
             return _range(schema, node.fieldname, value, value, False, False)
-        return tantivy.Query.term_query(schema, node.fieldname, _text(node.text))
+        return tantivy.Query.term_query(schema, node.fieldname, word(node.text))
     if isinstance(node, wq.Phrase):
-        words = [_text(w) for w in node.words]
+        words = [word(w) for w in node.words]
         if len(words) == 1:
             return tantivy.Query.term_query(schema, node.fieldname, words[0])
         return tantivy.Query.phrase_query(schema, node.fieldname, words, slop=max(0, int(node.slop) - 1))
     if isinstance(node, wq.Prefix):
-        return tantivy.Query.regex_query(schema, node.fieldname, _REGEX_META.sub(r"\\\1", _text(node.text)) + ".*")
+        return tantivy.Query.regex_query(schema, node.fieldname, _REGEX_META.sub(r"\\\1", word(node.text)) + ".*")
     if isinstance(node, wq.Wildcard):
-        return tantivy.Query.regex_query(schema, node.fieldname, _wildcard_regex(_text(node.text)))
+        return tantivy.Query.regex_query(schema, node.fieldname, _wildcard_regex(word(node.text)))
     if isinstance(node, wq.FuzzyTerm):
-        return tantivy.Query.fuzzy_term_query(schema, node.fieldname, _text(node.text), distance=int(node.maxdist))
+        return tantivy.Query.fuzzy_term_query(schema, node.fieldname, word(node.text), distance=int(node.maxdist))
     if isinstance(node, wq.TermRange):
         if lexicon is None:
             raise Unsupported("ranges over words")

@@ -24,7 +24,7 @@ from index.search import (
     SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
 )
 from index.schema import build_schema
-from index.tantivy_query import Unsupported, compile_query
+from index.tantivy_query import Unsupported, ascii_folder, compile_query
 from index.tantivy_schema import open_tantivy, stored_fields
 
 _ALL = 2**31 - 1  # "every value" for a terms aggregation
@@ -41,6 +41,7 @@ class TantivySearcher(Searcher):
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
         self.tschema = self.ix.schema
         self._fields = set(self.schema.names())
+        self._fold = ascii_folder()
         self._searcher = self.ix.searcher()
         self._generation = self.generation()
         self._lexicons: dict[str, dict[str, list[str]]] = {}
@@ -72,7 +73,7 @@ class TantivySearcher(Searcher):
     # -- the engine-neutral primitives
     def compile(self, query: Query) -> tantivy.Query:
         try:
-            return compile_query(query, self.tschema, self._fields, self._field_terms)
+            return compile_query(query, self.tschema, self._fields, self._field_terms, self._fold)
         except Unsupported as exc:
             raise QueryError(f"the tantivy engine cannot search {exc}") from None
         except ValueError as exc:  # a pattern Tantivy's regex engine refuses, say

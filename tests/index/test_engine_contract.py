@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.kill_harness import KillPoint, ingest_env, partial_ok, run_and_kill, snapshot
 from index.engine import ENGINES, engine_of, open_searcher, open_writer
@@ -31,6 +33,7 @@ QUERIES = [  # (query, filters, at least this many passages on the demo corpus: 
     ("expulsion", Filters(), 3),  # stemmed: expulsion(s), French and English
     ("évacuation", Filters(), 1),
     ("evacuation", Filters(), 1),  # accents folded
+    ("œuvre", Filters(), 1),  # a ligature: Tantivy indexes "oeuvre"
     ('"Grande-Synthe"', Filters(), 20),  # a phrase
     ("police AND (tents OR camp)", Filters(), 5),
     ("police OR tents", Filters(), 20),
@@ -294,3 +297,38 @@ def test_same_results_on_part_of_the_shared_corpus(tmp_path: Path, pipelines: di
         assert ours.facets == reference.facets, text
         found += reference.total
     assert found > 0
+
+
+# ---------------------------------------------------------------- plain words skip the parser's machinery
+
+PLAIN = [
+    "expulsions", "expulsions Calais", "The camp and the Camp", "Œuvre 2019 évacuations", "droits de l homme",
+    "x_y", "eviction OR camp", "NOT camp", "camp TO", "  spaced   words  ", "1er mars", "naïve café",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_words_give_the_parsers_query(demo: dict[str, Any], text: str) -> None:
+    from whoosh.qparser import AndGroup, MultifieldParser
+
+    from index.search import SEARCH_FIELDS
+
+    searcher = demo["whoosh"]
+    parser = MultifieldParser(list(SEARCH_FIELDS), searcher.schema, group=AndGroup)
+    assert repr(searcher.parse(text)[0]) == repr(parser.parse(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text("aàbcéEÉœŒ1 ", min_size=1, max_size=7), min_size=1, max_size=5))
+def test_any_plain_words_give_the_parsers_query(words: list[str]) -> None:
+    from whoosh.qparser import AndGroup, MultifieldParser
+
+    from index.schema import build_schema
+    from index.search import SEARCH_FIELDS, Searcher
+
+    text = " ".join(words)
+    searcher = Searcher.__new__(Searcher)  # parsing needs the schema only, not an index
+    searcher.schema = build_schema()
+    searcher._parser = MultifieldParser(list(SEARCH_FIELDS), searcher.schema, group=AndGroup)
+    if text.strip():
+        assert repr(searcher.parse(text)[0]) == repr(searcher._parser.parse(text))
