@@ -196,6 +196,14 @@ def test_cli_builds_and_searches_with_the_engine_asked(tmp_path: Path, capsys: p
     assert "is a tantivy index, not whoosh" in capsys.readouterr().err
 
 
+def test_the_ui_searches_a_tantivy_index(demo: dict[str, Any], start_app: Any) -> None:
+    at = start_app(demo["tantivy"].path)
+    at.text_input[0].input("expulsions").run()
+    assert not at.exception
+    hits = [m.value for m in at.markdown if 'class="tm-hit"' in m.value]
+    assert len(hits) >= 3 and any("<mark>" in h for h in hits)
+
+
 # ---------------------------------------------------------------- the writer side, for Tantivy (Whoosh's in test_search.py)
 
 
