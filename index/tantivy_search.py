@@ -129,7 +129,7 @@ class TantivySearcher(Searcher):
         all, by year (as the Whoosh engine)."""
         # Few matches hold few values: ask for all of them. Many: the top 3x, and all for a field only when
         # values left out may tie with the last one kept (Whoosh breaks ties by name).
-        few = matches <= 2000
+        few = matches <= 200
         result = self._aggregate(query, {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS})
         unsure = [] if few else [f for f in FACET_FIELDS if f not in _YEARS and _cut_unsure(result[f], top)]
         if unsure:
