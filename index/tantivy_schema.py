@@ -19,7 +19,7 @@ import tantivy
 
 from index.schema import _TOKENS, IndexError_
 
-TANTIVY_SCHEMA_VERSION = "tantivy-1"
+TANTIVY_SCHEMA_VERSION = "tantivy-2"
 VERSION_FILE = "TEMOIN_SCHEMA"
 
 FOLDED_TEXT = ("title", "content", "speaker")  # folded, not stemmed
@@ -56,7 +56,9 @@ def build_tantivy_schema() -> tantivy.Schema:
     for name in (*RAW, *KEYWORDS):
         builder.add_text_field(name, tokenizer_name="raw", fast=name in FAST, index_option="basic")
     for name in INTEGERS:
-        builder.add_integer_field(name, indexed=True, fast=name == "date_lo")
+        # fast columns: a date range then costs a look-up per candidate, not a union of thousands of postings
+        # (100k passages, a word and --since: 29 ms as postings, ~1 ms as a column)
+        builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_bytes_field(BLOB, stored=True)
     return builder.build()
 
