@@ -10,7 +10,7 @@ reads back as exactly the dict Whoosh gives (`org` as "A,B", `footnotes` as a li
 from __future__ import annotations
 
 import json
-import shutil
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,8 @@ STORED = (
     "person", "dates", "speaker", "court", "ruling_key", "payload",
 )
 BLOB = "stored"
+_TANTIVY_FILES = {"meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock", VERSION_FILE}
+_SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.[a-z]+")
 
 
 def _analyzer(stem: str | None = None) -> tantivy.TextAnalyzer:
@@ -87,9 +89,9 @@ def open_tantivy(path: Path, create: bool = False, rebuild_if_outdated: bool = F
             raise IndexError_(f"{path}: index built with schema {found}, this version needs "
                               f"{TANTIVY_SCHEMA_VERSION}; run `temoin ingest` on your files again to rebuild it")
         print(f"temoin: {path}: index schema {found} is outdated; rebuilding it", file=sys.stderr)
-        for child in path.iterdir():
-            if child.name not in {"INGEST.lock"} and not child.name.startswith("vectors"):
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        for child in path.iterdir():  # Tantivy's files only: uploads and vectors beside them stay
+            if child.is_file() and (child.name in _TANTIVY_FILES or _SEGMENT_FILE.fullmatch(child.name)):
+                child.unlink()
     elif not create:
         raise IndexError_(f"no index at {path}: run `temoin ingest PATH` first")
     try:

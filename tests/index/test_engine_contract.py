@@ -340,3 +340,16 @@ def test_any_plain_words_give_the_parsers_query(words: list[str]) -> None:
     searcher._parser = MultifieldParser(list(SEARCH_FIELDS), searcher.schema, group=AndGroup)
     if text.strip():
         assert repr(searcher.parse(text)[0]) == repr(searcher._parser.parse(text))
+
+
+def test_an_outdated_tantivy_index_is_refused_by_a_reader_and_rebuilt_by_a_writer(tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    open_writer(index_dir, engine="tantivy").close()
+    (index_dir / "TEMOIN_SCHEMA").write_text("tantivy-0\n")
+    (index_dir / "uploads").mkdir()
+    (index_dir / "uploads" / "note.txt").write_text("kept", encoding="utf-8")
+    with pytest.raises(IndexError_, match="schema tantivy-0"):
+        open_searcher(index_dir)
+    open_writer(index_dir).close()
+    assert open_searcher(index_dir).stats()["documents"] == 0
+    assert (index_dir / "uploads" / "note.txt").read_text(encoding="utf-8") == "kept"
