@@ -8,6 +8,7 @@ commit's table of contents appearing ("after commit 3"), or a new segment being 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -41,7 +42,35 @@ def _tocs(index_dir: Path) -> int:
     return max(gens, default=-1)
 
 
-_NOT_DATA = ("_MAIN_", "INGEST.lock", "MAIN_WRITELOCK", "TEMOIN_SCHEMA")
+def _tantivy_opstamp(index_dir: Path) -> int | None:
+    """Tantivy replaces `meta.json` at each commit; its opstamp changes with every commit that did anything."""
+    try:
+        return int(json.loads((index_dir / "meta.json").read_text())["opstamp"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+class _Commits:
+    """Commits seen since the start: Whoosh numbers them; Tantivy's are counted as `meta.json` changes."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self.before = _tocs(index_dir) if index_dir.is_dir() else -1
+        self.opstamp = _tantivy_opstamp(index_dir)
+        self.tantivy = 0
+
+    def count(self) -> int:
+        opstamp = _tantivy_opstamp(self.index_dir)
+        if opstamp is None:
+            return _tocs(self.index_dir) - max(self.before, 0)
+        if self.opstamp is None:
+            self.opstamp = opstamp  # the index was just made (or its first commit missed: kill a bit later)
+        elif opstamp != self.opstamp:
+            self.opstamp, self.tantivy = opstamp, self.tantivy + 1
+        return self.tantivy
+
+
+_NOT_DATA = ("_MAIN_", "INGEST.lock", "MAIN_WRITELOCK", "TEMOIN_SCHEMA", "meta.json", ".managed.json", ".tantivy")
 
 
 def _segment_files(index_dir: Path) -> set[str]:
@@ -74,7 +103,7 @@ def run_and_kill(
             env=env or ingest_env(index_dir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err,
             start_new_session=True,
         )
-    commits_before = _tocs(index_dir) if index_dir.is_dir() else -1
+    seen = _Commits(index_dir)
     baseline: set[str] | None = None  # for "writing": the data files when the commit before had landed
     killed = False
     try:
@@ -83,7 +112,7 @@ def run_and_kill(
             if point.kind == "time":
                 fire = time.monotonic() - start >= point.value
             elif index_dir.is_dir():
-                commits = _tocs(index_dir) - max(commits_before, 0)
+                commits = seen.count()
                 if point.kind == "commit":
                     fire = commits >= point.value
                 elif commits >= point.value - 1:
@@ -138,9 +167,9 @@ def _orphans(session: int) -> list[int]:
 def snapshot(index_dir: Path) -> dict[str, Any]:
     """What a user can see in an index: each document with its passages, the entities with their aliases
     and counts, and the failures. Two snapshots are equal when the indexes answer alike."""
-    from index.search import Searcher
+    from index.engine import open_searcher
 
-    searcher = Searcher(index_dir)
+    searcher = open_searcher(index_dir)
     try:
         docs: dict[str, Any] = {}
         for meta in searcher.documents():

@@ -94,18 +94,19 @@ def search_quotes(
     if until:
         parts.append(NumericRange("date_lo", 1, date_bounds(until)[1]))
     query, _ = searcher.parse(text)
-    raw = searcher.raw()
-    results = raw.search(query, filter=And(parts), limit=None if not text.strip() else max(limit, 1) * 5)
-    matched = set(raw.docs_for_query(And([query, *parts])))
     mode = mode or searcher.default_mode()
     if mode != "keyword" and text.strip() and searcher.semantic() is not None:
         from index.semantic import fused_docnums
 
+        raw = searcher.raw()
+        results = raw.search(query, filter=And(parts), limit=max(limit, 1) * 5)
+        matched = set(raw.docs_for_query(And([query, *parts])))
         keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
         ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
         matched |= {d for d, _ in ranked}
         return len(matched), [quote_hit(raw.stored_fields(d), f.score, f.why) for d, f in ranked]
-    return len(matched), [quote_hit(hit.fields(), float(hit.score or 0)) for hit in list(results)[:limit]]
+    total, results = searcher.match(query, And(parts), None if not text.strip() else max(limit, 1) * 5)
+    return total, [quote_hit(hit, score) for score, hit in results[:limit]]
 
 
 def quote_hit(stored: dict[str, Any], score: float = 0.0, why: str = "keywords") -> QuoteHit:
@@ -151,16 +152,15 @@ def list_rulings(
     """Every ruling the index holds or cites, one entry per ruling, with the documents (and pages) citing it;
     by how often cited, or by how well it matches the words when there are some."""
     _check_dates(since=since, until=until)
-    raw = searcher.raw()
     cites: list[Citation] = []
     citing: list[tuple[Citation, dict[str, Any]]] = []
-    for stored in raw.documents(type="citation"):
+    for stored in searcher.stored("citation"):
         c = Citation(**json.loads(stored["payload"]))
         cites.append(c)
         citing.append((c, stored))
     groups = resolve(cites)
     rulings_in_index: list[tuple[set[str], dict[str, Any], dict[str, Any]]] = []
-    for stored in raw.documents(type="document"):
+    for stored in searcher.stored("document"):
         if stored.get("ruling_key"):
             record = json.loads(stored["payload"])
             keys = set(stored["ruling_key"].split(","))

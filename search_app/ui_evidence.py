@@ -43,7 +43,7 @@ class EvidenceScreen:
 def quote_facets(path: str, generation: int, _searcher: Searcher) -> dict[str, list[tuple[str, int]]]:
     """Places and organisations of the testimonies, most frequent first, once per index generation."""
     counts: dict[str, Counter[str]] = {"place": Counter(), "org": Counter()}
-    for stored in _searcher.raw().documents(type="quote"):
+    for stored in _searcher.stored("quote"):
         for name, counter in counts.items():
             counter.update(v for v in (stored.get(name) or "").split(",") if v.strip())
     return {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counts.items()}
@@ -124,7 +124,7 @@ def fetch_evidence(shared: SharedIndex, path: str, view: str) -> tuple[EvidenceS
     with shared.lock:
         searcher.refresh()
         screen = EvidenceScreen(searcher.stats())
-        generation = searcher.ix.latest_generation()
+        generation = searcher.generation()
         options: dict[str, Any] = (
             quote_facets(path, generation, searcher)
             if view == "Testimonies"

@@ -148,13 +148,13 @@ def ingest_uploads(
     so a failure later on keeps what was added. `on_file(done, total, name)` reports progress. With a worker
     `pool` (what the UI uses), each file is read in a worker under the time and memory limits, as
     `temoin ingest` reads it; without, in this process."""
-    from index.writer import IndexWriter
+    from index.engine import open_writer
     from ingest.pipeline import ingest_paths
 
     documents, results = save_uploads(uploads, upload_folder(index))
     if not documents:
         return results
-    writer = IndexWriter(index)
+    writer = open_writer(index)  # the engine that built the index
     try:
         if pipelines.get("encoder"):  # the encoder setting: vectors written with the records
             from index.semantic import start_embeddings

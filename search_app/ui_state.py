@@ -46,7 +46,9 @@ class SharedIndex:
 @st.cache_resource(show_spinner="Opening the index…")
 def open_shared_index(path: str) -> SharedIndex:
     """The index, opened once per process; a missing index raises and is not cached, so a later run retries."""
-    return SharedIndex(Searcher(Path(path)), threading.Lock())
+    from index.engine import open_searcher
+
+    return SharedIndex(open_searcher(Path(path)), threading.Lock())  # type: ignore[arg-type] # a Searcher
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -158,7 +160,7 @@ def fetch(shared: SharedIndex, path: str, query: str) -> Screen:
     with shared.lock:
         searcher.refresh()
         stats = searcher.stats()
-        years = index_years(path, searcher.ix.latest_generation(), searcher)
+        years = index_years(path, searcher.generation(), searcher)
         filters = filters_from_state(years)
         screen = Screen(stats, years, filters)
         if not query.strip() and not active_filters(filters):

@@ -1,0 +1,293 @@
+"""The Tantivy engine's searcher: the same queries, filters, facets, snippets and records as index/search.py.
+
+Queries and filters are built by `Searcher` (index/search.py, the one place that parses queries) as Whoosh
+query trees and compiled to Tantivy (index/tantivy_query.py); facets are Tantivy terms aggregations over
+fast columns; snippets come from Tantivy's SnippetGenerator on the stemmed field of the passage's language,
+then on the folded one, as Whoosh's highlighter is asked. What differs from Whoosh is said where it is done.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.query import Query
+
+from ingest.gazetteer import fold
+from index.schema import FACET_FIELDS
+from index.search import (
+    SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
+)
+from index.schema import build_schema
+from index.tantivy_query import Unsupported, ascii_folder, compile_query
+from index.tantivy_schema import open_tantivy, stored_fields
+
+_ALL = 2**31 - 1  # "every value" for a terms aggregation
+_YEARS = ("year", "mentioned_year")
+
+
+class TantivySearcher(Searcher):
+    """An open Tantivy index for searching; the same public methods as the Whoosh `Searcher`."""
+
+    def __init__(self, path: Path) -> None:  # noqa: D107 - no Whoosh index is opened
+        self.path = path
+        self.ix = open_tantivy(path)
+        self.schema = build_schema()  # Whoosh's schema, for the query parser only
+        self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
+        self.tschema = self.ix.schema
+        self._fields = set(self.schema.names())
+        self._fold = ascii_folder()
+        self._searcher = self.ix.searcher()
+        self._generation = self.generation()
+        self._lexicons: dict[str, dict[str, list[str]]] = {}
+        self._terms: dict[str, list[str]] = {}
+        self._facet_lists = {}
+
+    # -- lifecycle
+    def refresh(self) -> None:
+        generation = self.generation()
+        if generation != self._generation:
+            self.ix.reload()
+            self._searcher = self.ix.searcher()
+            self._generation = generation
+            self._lexicons = {}
+            self._terms = {}
+
+    def close(self) -> None:
+        self._lexicons = {}
+
+    def generation(self) -> int:
+        try:
+            return int(json.loads((self.path / "meta.json").read_text())["opstamp"])
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    def raw(self) -> Any:
+        return self._searcher
+
+    # -- the engine-neutral primitives
+    def compile(self, query: Query) -> tantivy.Query:
+        try:
+            return compile_query(query, self.tschema, self._fields, self._field_terms, self._fold)
+        except Unsupported as exc:
+            raise QueryError(f"the tantivy engine cannot search {exc}") from None
+        except ValueError as exc:  # a pattern Tantivy's regex engine refuses, say
+            raise QueryError(f"query not understood: {exc}") from None
+
+    def _filtered(self, query: Query, filter_q: Query) -> tuple[tantivy.Query, tantivy.Query]:
+        main = self.compile(query)
+        # The filter selects and must not score, as Whoosh's `filter=`.
+        full = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, main),
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(self.compile(filter_q), 0.0)),
+        ])
+        return main, full
+
+    def stored(self, kind: str) -> list[dict[str, Any]]:
+        query = tantivy.Query.const_score_query(tantivy.Query.term_query(self.tschema, "type", kind), 1.0)
+        return [stored for _score, stored in self._all(query)]
+
+    def _all(self, query: tantivy.Query, limit: int | None = None) -> list[tuple[float, dict[str, Any]]]:
+        count = self._searcher.search(query, 1, count=True).count
+        wanted = count if limit is None else min(limit, count)
+        if not wanted:
+            return []
+        hits = self._searcher.search(query, wanted, count=False).hits
+        return [(float(score), stored_fields(self._searcher.doc(address))) for score, address in hits]
+
+    def match(self, query: Query, filter_q: Query, limit: int | None) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+        _main, full = self._filtered(query, filter_q)
+        total = self._searcher.search(full, 1, count=True).count
+        return total, self._all(full, limit)
+
+    def _field_terms(self, fieldname: str) -> list[str]:
+        """Every value an identifier or keyword field holds (including, until segments merge, deleted ones,
+        as Whoosh's lexicon)."""
+        cached = self._terms.get(fieldname)
+        if cached is None:
+            cached = [str(t[0]) if isinstance(t, tuple) else str(t) for t in self._searcher.terms_with_prefix(fieldname, "")]
+            self._terms[fieldname] = cached
+        return cached
+
+    def _lexicon(self, fieldname: str) -> dict[str, list[str]]:
+        table = self._lexicons.get(fieldname)
+        if table is None:
+            table = {}
+            for value in self._field_terms(fieldname):
+                table.setdefault(_fold(value), []).append(value)
+            self._lexicons[fieldname] = table
+        return table
+
+    # -- search
+    def facet_counts(self, query: tantivy.Query, matches: int, top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
+        """Counts per value of every facet field over the matches: by count then value, the top `top`; years
+        all, by year (as the Whoosh engine)."""
+        # Few matches hold few values: ask for all of them. Many: the top 3x, and all for a field only when
+        # values left out may tie with the last one kept (Whoosh breaks ties by name).
+        few = matches <= 200
+        result = self._aggregate(query, {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS})
+        unsure = [] if few else [f for f in FACET_FIELDS if f not in _YEARS and _cut_unsure(result[f], top)]
+        if unsure:
+            result.update(self._aggregate(query, {f: _ALL for f in unsure}))
+        out: dict[str, tuple[FacetValue, ...]] = {}
+        for fieldname in FACET_FIELDS:
+            buckets = result[fieldname]["buckets"]
+            counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+            if fieldname in _YEARS:
+                out[fieldname] = tuple(FacetValue(v, n) for v, n in sorted(counts))
+            else:
+                counts.sort(key=lambda kv: (-kv[1], kv[0]))
+                out[fieldname] = tuple(FacetValue(v, n) for v, n in counts[:top])
+        return out
+
+    def _aggregate(self, query: tantivy.Query, sizes: dict[str, int]) -> dict[str, Any]:
+        spec = {
+            # every value of each segment is counted (cheap, in Rust), so counts are exact; only `n` come back
+            f: {"terms": {"field": f, "size": n, "segment_size": _ALL}}
+            for f, n in sizes.items()
+        }
+        return self._searcher.aggregate(query, spec)
+
+    def search(
+        self,
+        text: str,
+        filters: Filters = Filters(),
+        limit: int = 10,
+        offset: int = 0,
+        sort: str = "relevance",
+        with_facets: bool = True,
+        with_snippets: bool = True,
+        mode: str | None = None,
+    ) -> SearchResult:
+        """Passages for `text`, as `Searcher.search`; keyword search only (vectors sit beside Whoosh indexes)."""
+        if mode not in (None, "keyword", "semantic", "hybrid"):
+            raise QueryError(f"mode is keyword, semantic or hybrid, not {mode!r}")
+        t0 = time.perf_counter()
+        query, fallback = self.parse(text)
+        main, full = self._filtered(query, self.filter_query(filters))
+        if sort == "date":
+            # Whoosh sorts on the same value; among equal dates each engine keeps its own order.
+            found = self._searcher.search(
+                full, max(limit, 1), count=True, offset=offset, order_by_field="date_lo", order=tantivy.Order.Desc
+            )
+            scored = [(0.0, address) for _value, address in found.hits]
+        else:
+            found = self._searcher.search(full, max(limit, 1), count=True, offset=offset)
+            scored = [(float(score), address) for score, address in found.hits]
+        generators: dict[str, tantivy.SnippetGenerator] = {}  # one per field and search: it weighs the query's terms
+        hits = tuple(
+            self._hit(stored_fields(self._searcher.doc(a)), s, main if with_snippets else None, generators)
+            for s, a in scored[:limit]
+        )
+        facets = self.facet_counts(full, found.count) if with_facets and found.count else {}
+        if with_facets and not found.count:
+            facets = {f: () for f in FACET_FIELDS}
+        took = (time.perf_counter() - t0) * 1000
+        return SearchResult(text, int(found.count), round(took, 1), hits, facets, str(query), fallback)
+
+    def _hit(  # type: ignore[override]
+        self, stored: dict[str, Any], score: float, query: tantivy.Query | None,
+        generators: dict[str, tantivy.SnippetGenerator],
+    ) -> Hit:
+        text = stored.get("content", "")
+        stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
+        snippet = query is not None and (
+            self._snippet(query, stemmed, text, generators) or self._snippet(query, "content", text, generators)
+        )
+        return hit_from_stored(stored, score, snippet or html.escape(_lead(text)))
+
+    def _snippet(
+        self, query: tantivy.Query, fieldname: str, text: str, generators: dict[str, tantivy.SnippetGenerator]
+    ) -> str:
+        """The best passage of ~320 characters around the query's words in `fieldname`, matches in <mark>.
+        Tantivy gives one fragment where Whoosh gives up to two, joined by an ellipsis."""
+        generator = generators.get(fieldname)
+        if generator is None:
+            generator = generators[fieldname] = tantivy.SnippetGenerator.create(
+                self._searcher, query, self.tschema, fieldname
+            )
+            generator.set_max_num_chars(320)
+        snippet = generator.snippet_from_doc(tantivy.Document(**{fieldname: [text]}))
+        ranges = snippet.highlighted()
+        if not ranges:
+            return ""
+        fragment = snippet.fragment().encode("utf-8")
+        out, at = [], 0
+        for r in ranges:
+            out.append(html.escape(fragment[at : r.start].decode("utf-8", "replace")))
+            out.append(f"<mark>{html.escape(fragment[r.start : r.end].decode('utf-8', 'replace'))}</mark>")
+            at = r.end
+        out.append(html.escape(fragment[at:].decode("utf-8", "replace")))
+        return "".join(out)
+
+    # -- documents and entities
+    def _one(self, query: tantivy.Query) -> list[dict[str, Any]]:
+        return [stored for _score, stored in self._all(query, 2)]
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        found = self._one(tantivy.Query.term_query(self.tschema, "id", f"doc:{doc_id}"))
+        if not found:
+            prefix = [d for d in self.stored("document") if d["doc_id"].startswith(doc_id)]
+            found = prefix[:1] if len(prefix) == 1 else []
+        return json.loads(found[0]["payload"]) if found else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        out = []
+        for stored in self.stored("document"):
+            doc = json.loads(stored["payload"])["document"]
+            doc.pop("text", None)
+            doc.pop("page_spans", None)
+            out.append(doc)
+        return out
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [json.loads(s["payload"]) for s in self.stored("failure")]
+
+    def entities(self, label: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Entities with how many passages mention them and in how many documents; unlike Whoosh, a name no
+        passage mentions (only a quote, say) is not listed with a count of 0."""
+        fields = {"ORG": "org", "PLACE": "place", "PERSON": "person", "DATE": "dates"}
+        wanted = [label] if label else list(fields)
+        registry = {s["id"]: json.loads(s["payload"]) for s in self.stored("entity")}
+        passages = tantivy.Query.term_query(self.tschema, "type", "passage")
+        spec = {
+            fields[lab]: {
+                "terms": {"field": fields[lab], "size": _ALL, "segment_size": _ALL},
+                "aggs": {"docs": {"terms": {"field": "doc_id", "size": _ALL, "segment_size": _ALL}}},
+            }
+            for lab in wanted
+        }
+        result = self._searcher.aggregate(passages, spec)
+        out: list[dict[str, Any]] = []
+        for lab in wanted:
+            for bucket in result[fields[lab]]["buckets"]:
+                value = str(bucket["key"])
+                aliases = registry.get(f"entity:{lab}:{fold(value)}", {}).get("aliases", [])
+                out.append({
+                    "label": lab, "name": value, "aliases": aliases, "count": int(bucket["doc_count"]),
+                    "documents": len(bucket["docs"]["buckets"]),
+                })
+        out.sort(key=lambda e: (-e["count"], e["name"]))
+        return out[:limit]
+
+    def stats(self) -> dict[str, int]:
+        return {
+            name: self._searcher.search(tantivy.Query.term_query(self.tschema, "type", kind), 1, count=True).count
+            for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
+        }
+
+
+def _cut_unsure(agg: dict[str, Any], top: int) -> bool:
+    """Whether a truncated terms aggregation may hold other values than Whoosh's top `top` (by count, then
+    name): counts may be short across segments, or values left out tie with the last one kept."""
+    buckets = agg["buckets"]
+    if agg.get("doc_count_error_upper_bound"):
+        return True
+    if not agg.get("sum_other_doc_count") or len(buckets) <= top:
+        return False
+    return min(b["doc_count"] for b in buckets) >= sorted((b["doc_count"] for b in buckets), reverse=True)[top - 1]
