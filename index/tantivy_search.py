@@ -47,6 +47,9 @@ class TantivySearcher(Searcher):
         self._lexicons: dict[str, dict[str, list[str]]] = {}
         self._terms: dict[str, list[str]] = {}
         self._facet_lists = {}
+        self._semantic: Any = None  # vectors sit beside Whoosh indexes only: keyword search here
+        self.semantic_note: str | None = "semantic search needs an index built with the Whoosh engine"
+        self._encoder: Any = None
 
     # -- lifecycle
     def refresh(self) -> None:
@@ -152,6 +155,13 @@ class TantivySearcher(Searcher):
             for f, n in sizes.items()
         }
         return self._searcher.aggregate(query, spec)
+
+    def semantic(self) -> Any:
+        """None: a Tantivy index has no vectors beside it (index/vectors.py keys rows by Whoosh numbers)."""
+        return None
+
+    def default_mode(self) -> str:
+        return "keyword"
 
     def search(
         self,
