@@ -516,6 +516,89 @@ def titled_names(text: str) -> set[str]:
     return found
 
 
+_PAREN_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{2,9})\)")
+
+
+def named_body_acronyms(
+    text: str, passages: list[Passage], existing: list[Mention], gazetteer: Mapping[str, Entry]
+) -> list[Mention]:
+    """An acronym in parentheses right after a body's name ("the Antiracist Group for … (GADEM)") names that
+    body, even when its letters are not the name's initials (a French acronym after an English name): it is a
+    body there and wherever the text uses it again. Only after a name NER or the gazetteer took for a body, so
+    a procedure's acronym ("… territoire français (OQTF)") stays out."""
+    starts = [p.start for p in passages]
+    orgs = sorted((m.end, m.start) for m in existing if m.label is Label.ORG)
+    ends = [e for e, _ in orgs]
+    covered = bytearray(len(text) + 1)
+    for m in existing:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    acronyms: set[str] = set()
+    for m in _PAREN_ACRONYM.finditer(text):
+        acronym = m.group(1)
+        if any(covered[m.start(1) : m.end(1)]) or fold(acronym) in gazetteer:
+            continue
+        i = bisect.bisect_right(ends, m.start()) - 1
+        if i < 0 or m.start() - ends[i] > 80:
+            continue
+        between = text[ends[i] : m.start()]
+        if re.search(r"[.;:!?\n]|\)", between):
+            continue  # a sentence, a clause or another parenthesis lies between: not that body's acronym
+        acronyms.add(acronym)
+    found: list[Mention] = []
+    if not acronyms:
+        return found
+    alternatives = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+    for occurrence in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
+        start, end = occurrence.start(), occurrence.end()
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0 or end > passages[i].end or any(covered[start:end]):
+            continue
+        found.append(Mention(Label.ORG, occurrence.group(), occurrence.group(), start, end, passages[i].id))
+        covered[start:end] = b"\x01" * (end - start)
+    return found
+
+
+# A body as the author of a cited source: "16 ECRE, New Agreement …, 19 January 2018, www.ecre.org/…" or
+# "(PSM, La situation à …, 2 March 2019, www.…)": an acronym opening a citation that holds a link or a date.
+_CITED_AUTHOR = re.compile(r"(?m)(?:^[ \t]*\d{0,3}[ \t]*|\()([A-Z][A-Z0-9&]{1,9}),[ \t]+[^\n]{5,300}?(?:www\.|https?://)")
+# A name in quotation marks after the noun that says what it is: the organisation “Terre d’Errances”.
+_NAMED_BODY = re.compile(
+    r"\b(?:organi[sz]ations?|associations?|NGOs?|ONGs?|collecti(?:ve|f)s?|groups?|groupes?|charit(?:y|ies)|"
+    r"networks?|réseaux?|collectives?)[ \t]+[“\"«][ \t]?([A-ZÀ-ÖØ-Þ][^”\"»\n]{1,60}?)[ \t]?[”\"»]",
+    re.I,
+)
+
+
+def cited_and_named_bodies(text: str, passages: list[Passage], existing: list[Mention]) -> list[Mention]:
+    """Bodies NER misses where the text says what they are: the acronym that authors a cited source (a
+    footnote opening "ECRE, Title, date, link"), and a quoted name after "organisation", "association",
+    "collectif"… Each is a body there and, for acronyms, wherever the text uses it again."""
+    starts = [p.start for p in passages]
+    covered = bytearray(len(text) + 1)
+    for m in existing:
+        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    found: list[Mention] = []
+
+    def add(start: int, end: int) -> None:
+        i = bisect.bisect_right(starts, start) - 1
+        if i < 0 or end > passages[i].end or any(covered[start:end]):
+            return
+        surface = text[start:end]
+        found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, passages[i].id))
+        covered[start:end] = b"\x01" * (end - start)
+
+    acronyms = {m.group(1) for m in _CITED_AUTHOR.finditer(text) if len(m.group(1)) >= 3}
+    for m in _NAMED_BODY.finditer(text):
+        trimmed = trim_mention(m.group(1), Label.ORG)
+        if trimmed is not None and not is_law(m.group(1)):
+            add(m.start(1) + trimmed[0], m.start(1) + trimmed[1])
+    if acronyms:
+        alternatives = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+        for occurrence in re.finditer(rf"(?<![\w/.-])(?:{alternatives})(?![\w-])", text):
+            add(occurrence.start(), occurrence.end())
+    return found
+
+
 def relabel(
     mentions: list[Mention],
     gazetteer: Mapping[str, Entry],
@@ -657,6 +740,8 @@ def extract_mentions(
             mentions.extend(_mentions_for_doc(passage, spacy_doc, known))
     ordered = sorted(passages, key=lambda p: p.start)
     mentions.extend(defined_acronym_mentions(text, ordered, mentions))
+    mentions.extend(named_body_acronyms(text, ordered, mentions, known))
+    mentions.extend(cited_and_named_bodies(text, ordered, mentions))
     mentions.extend(list_item_mentions(text, ordered, mentions))
     mentions.sort(key=lambda m: m.start)
     return relabel(mentions, known, acronym_definitions(text), lowercase_words(text), titled_names(text))

@@ -276,3 +276,25 @@ def test_a_treaty_reference_is_no_body(pipelines: dict[str, Any]) -> None:
     assert [f for f in found if f[2] == "EC"] == []
     assert (Label.ORG, "European Community", "European Community") in found
     assert (Label.ORG, "UNHCR", "UNHCR") in found
+
+
+def test_bodies_the_text_says_are_bodies(pipelines: dict[str, Any]) -> None:
+    from ingest.entities import cited_and_named_bodies, named_body_acronyms
+
+    text = (
+        "Volunteers of the organisation “Les Mains Tendues” were fined, as the Rural Solidarity Group for "
+        "exiles (GASRE) had been in 2017. The GASRE appealed.\n"
+        "12 OBSM, Rapport annuel sur les frontières, 3 mai 2019, www.example-observatoire.fr/rapport\n"
+        "The decision is an obligation to leave French territory (OQTF) under the Code.\n"
+    )
+    passages = [_passage(text, "en")]
+    mentions = extract_mentions(pipelines, passages, text=text)
+    orgs = [m.name for m in mentions if m.label is Label.ORG]
+    assert "Les Mains Tendues" in orgs
+    assert orgs.count("GASRE") == 2 and "OBSM" in orgs  # a French acronym after an English name
+    procedure = "She received an obligation to leave French territory (OQTF) in May."
+    assert named_body_acronyms(procedure, [_passage(procedure, "en")], [], {}) == []  # no body before it
+    assert cited_and_named_bodies("No link here.\n12 ABC, A title, 2019\n", passages, []) == []
+    assert named_body_acronyms("A sentence. (XYZ)", passages, [], {}) == []
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
