@@ -96,7 +96,7 @@ def load_queries(passages: list[PassageRow]) -> list[Query]:
     by_source: dict[str, list[PassageRow]] = {}
     for p in passages:
         by_source.setdefault(p.source, []).append(p)
-    root = str(SHARED)
+    root = str(SHARED.resolve())  # sources are stored resolved: ../shared may be a link
     queries = []
     for line in (GOLDEN / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
