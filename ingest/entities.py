@@ -379,23 +379,33 @@ def acronym_definitions(text: str) -> dict[str, str]:
     return found
 
 
+class _NewBodies:
+    """Bodies found by a rule after NER: each span is added once, inside one passage, where no mention is."""
+
+    def __init__(self, text: str, passages: list[Passage], existing: list[Mention]) -> None:
+        self.text = text
+        self.passages = passages
+        self.starts = [p.start for p in passages]
+        self.covered = bytearray(len(text) + 1)  # positions already inside a mention
+        for m in existing:
+            self.covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+        self.found: list[Mention] = []
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i < 0 or end > self.passages[i].end or any(self.covered[start:end]):
+            return
+        surface = self.text[start:end]
+        self.found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, self.passages[i].id))
+        self.covered[start:end] = b"\x01" * (end - start)
+
+
 def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[Mention]) -> list[Mention]:
     """Mentions of acronyms the text defines, and of their expansions, where NER saw nothing: a body the
     text takes the trouble to define ("Syndicat de la magistrature (SM)") is a name every time it recurs."""
-    starts = [p.start for p in passages]
-    covered = bytearray(len(text) + 1)  # positions already inside a mention
-    for m in existing:
-        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
-    found: list[Mention] = []
+    bodies = _NewBodies(text, passages, existing)
+    add = bodies.add
     done: set[str] = set()
-
-    def add(start: int, end: int) -> None:
-        i = bisect.bisect_right(starts, start) - 1
-        if i < 0 or end > passages[i].end or any(covered[start:end]):
-            return
-        surface = text[start:end]
-        found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, passages[i].id))
-        covered[start:end] = b"\x01" * (end - start)
 
     for pattern, swap in ((_DEFINED_ACRONYM, False), (_ACRONYM_FIRST, True)):
         for m in pattern.finditer(text):
@@ -409,7 +419,7 @@ def defined_acronym_mentions(text: str, passages: list[Passage], existing: list[
         alternatives = "|".join(re.escape(a) for a in sorted(done, key=len, reverse=True))
         for occurrence in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
             add(occurrence.start(), occurrence.end())
-    return found
+    return bodies.found
 
 
 # The separators of a list written on one line ("A - B - C", "A • B • C", "A; B; C"), and the marks that open
@@ -526,16 +536,12 @@ def named_body_acronyms(
     body, even when its letters are not the name's initials (a French acronym after an English name): it is a
     body there and wherever the text uses it again. Only after a name NER or the gazetteer took for a body, so
     a procedure's acronym ("… territoire français (OQTF)") stays out."""
-    starts = [p.start for p in passages]
-    orgs = sorted((m.end, m.start) for m in existing if m.label is Label.ORG)
-    ends = [e for e, _ in orgs]
-    covered = bytearray(len(text) + 1)
-    for m in existing:
-        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
+    bodies = _NewBodies(text, passages, existing)
+    ends = sorted(m.end for m in existing if m.label is Label.ORG)
     acronyms: set[str] = set()
     for m in _PAREN_ACRONYM.finditer(text):
         acronym = m.group(1)
-        if any(covered[m.start(1) : m.end(1)]) or fold(acronym) in gazetteer:
+        if any(bodies.covered[m.start(1) : m.end(1)]) or fold(acronym) in gazetteer:
             continue
         i = bisect.bisect_right(ends, m.start()) - 1
         if i < 0 or m.start() - ends[i] > 80:
@@ -544,18 +550,11 @@ def named_body_acronyms(
         if re.search(r"[.;:!?\n]|\)", between):
             continue  # a sentence, a clause or another parenthesis lies between: not that body's acronym
         acronyms.add(acronym)
-    found: list[Mention] = []
-    if not acronyms:
-        return found
-    alternatives = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
-    for occurrence in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
-        start, end = occurrence.start(), occurrence.end()
-        i = bisect.bisect_right(starts, start) - 1
-        if i < 0 or end > passages[i].end or any(covered[start:end]):
-            continue
-        found.append(Mention(Label.ORG, occurrence.group(), occurrence.group(), start, end, passages[i].id))
-        covered[start:end] = b"\x01" * (end - start)
-    return found
+    if acronyms:
+        alternatives = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+        for occurrence in re.finditer(rf"(?<![\w-])(?:{alternatives})(?![\w-])", text):
+            bodies.add(occurrence.start(), occurrence.end())
+    return bodies.found
 
 
 # A body as the author of a cited source: "16 ECRE, New Agreement …, 19 January 2018, www.ecre.org/…" or
@@ -573,30 +572,17 @@ def cited_and_named_bodies(text: str, passages: list[Passage], existing: list[Me
     """Bodies NER misses where the text says what they are: the acronym that authors a cited source (a
     footnote opening "ECRE, Title, date, link"), and a quoted name after "organisation", "association",
     "collectif"… Each is a body there and, for acronyms, wherever the text uses it again."""
-    starts = [p.start for p in passages]
-    covered = bytearray(len(text) + 1)
-    for m in existing:
-        covered[m.start : m.end] = b"\x01" * (m.end - m.start)
-    found: list[Mention] = []
-
-    def add(start: int, end: int) -> None:
-        i = bisect.bisect_right(starts, start) - 1
-        if i < 0 or end > passages[i].end or any(covered[start:end]):
-            return
-        surface = text[start:end]
-        found.append(Mention(Label.ORG, surface, normalise_name(surface), start, end, passages[i].id))
-        covered[start:end] = b"\x01" * (end - start)
-
+    bodies = _NewBodies(text, passages, existing)
     acronyms = {m.group(1) for m in _CITED_AUTHOR.finditer(text) if len(m.group(1)) >= 3}
     for m in _NAMED_BODY.finditer(text):
         trimmed = trim_mention(m.group(1), Label.ORG)
         if trimmed is not None and not is_law(m.group(1)):
-            add(m.start(1) + trimmed[0], m.start(1) + trimmed[1])
+            bodies.add(m.start(1) + trimmed[0], m.start(1) + trimmed[1])
     if acronyms:
         alternatives = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
         for occurrence in re.finditer(rf"(?<![\w/.-])(?:{alternatives})(?![\w-])", text):
-            add(occurrence.start(), occurrence.end())
-    return found
+            bodies.add(occurrence.start(), occurrence.end())
+    return bodies.found
 
 
 def relabel(
