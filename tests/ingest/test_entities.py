@@ -298,3 +298,15 @@ def test_bodies_the_text_says_are_bodies(pipelines: dict[str, Any]) -> None:
     assert named_body_acronyms("A sentence. (XYZ)", passages, [], {}) == []
     for m in mentions:
         assert text[m.start : m.end] == m.text
+
+
+def test_a_known_names_words_in_lower_case_are_no_name(pipelines: dict[str, Any]) -> None:
+    text = ("A human rights defender was fined in Calais; Human rights defender is what she calls herself. "
+            "The Human Rights Defender opened an inquiry, and they work from a home office, not the Home Office.")
+    found = [(m.name, m.text) for m in extract_mentions(pipelines, [_passage(text, "en")], text=text)]
+    assert ("Défenseur des Droits", "Human Rights Defender") in found
+    assert [t for n, t in found if n == "Défenseur des Droits"] == ["Human Rights Defender"]
+    assert [t for n, t in found if n == "Home Office"] == ["Home Office"]
+    french = "La préfecture du Pas-de-Calais et le Défenseur des droits ont répondu."
+    names = {m.name for m in extract_mentions(pipelines, [_passage(french, "fr")], text=french)}
+    assert {"Préfecture du Pas-de-Calais", "Défenseur des Droits"} <= names
