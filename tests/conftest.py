@@ -43,6 +43,22 @@ def build_index(paths: list[Path], index_dir: Path, pipelines: dict[str, Any]) -
         writer.close()
 
 
+def index_content(index_dir: Path) -> dict[str, Any]:
+    """What an index holds, to compare two builds: documents, entities and failures."""
+    from index.search import Searcher
+
+    searcher = Searcher(index_dir)
+    try:
+        ids = sorted(d["id"] for d in searcher.documents())
+        return {
+            "documents": {i: searcher.document(i) for i in ids},
+            "entities": searcher.entities(limit=10_000),
+            "failures": sorted((f["path"], f["reason"]) for f in searcher.failures()),
+        }
+    finally:
+        searcher.close()
+
+
 @pytest.fixture(scope="session")
 def seeds_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
     if not SHARED.is_dir():

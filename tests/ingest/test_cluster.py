@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from index.search import Searcher
 from index.writer import IndexWriter
 from ingest.pipeline import ingest_paths
 from ingest.records import IngestSummary
 from ingest.settings import Settings
 from search_app.cli import main
-from tests.conftest import DEMO, SHARED, needs_shared
+from tests.conftest import DEMO, SHARED, index_content, needs_shared
 
 distributed = pytest.importorskip("distributed", reason="the temoin[cluster] extra is not installed")
 
@@ -51,19 +50,6 @@ def ingest(paths: list[Path], index_dir: Path, pool: Any, pipelines: dict[str, A
         return ingest_paths(paths, writer, {}, workers=pool, file_timeout=300, progress=False)
     finally:
         writer.close()
-
-
-def index_content(index_dir: Path) -> dict[str, Any]:
-    searcher = Searcher(index_dir)
-    try:
-        ids = sorted(d["id"] for d in searcher.documents())
-        return {
-            "documents": {i: searcher.document(i) for i in ids},
-            "entities": searcher.entities(limit=10_000),
-            "failures": sorted((f["path"], f["reason"]) for f in searcher.failures()),
-        }
-    finally:
-        searcher.close()
 
 
 def test_a_local_cluster_builds_the_same_index_as_local_ingestion(

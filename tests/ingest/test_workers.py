@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 
-from index.search import Searcher
 from index.writer import IndexWriter
 from ingest.pipeline import StageClock, ingest_paths
 from ingest.records import IngestSummary
 from ingest.settings import Settings
 from ingest.workers import WorkerPool
-from tests.conftest import DEMO, ROOT, SHARED, needs_shared
+from tests.conftest import DEMO, ROOT, SHARED, index_content, needs_shared
 
 pytestmark = needs_shared
 
@@ -59,19 +58,6 @@ def ingest(paths: list[Path], index_dir: Path, pool: WorkerPool, timeout: float 
         return ingest_paths(paths, writer, {}, workers=pool, file_timeout=timeout, progress=False)
     finally:
         writer.close()
-
-
-def index_content(index_dir: Path) -> dict[str, Any]:
-    searcher = Searcher(index_dir)
-    try:
-        ids = sorted(d["id"] for d in searcher.documents())
-        return {
-            "documents": {i: searcher.document(i) for i in ids},
-            "entities": searcher.entities(limit=10_000),
-            "failures": sorted((f["path"], f["reason"]) for f in searcher.failures()),
-        }
-    finally:
-        searcher.close()
 
 
 def test_one_and_two_workers_build_the_same_index(tmp_path: Path, pool2: WorkerPool) -> None:
