@@ -68,6 +68,7 @@ def passage_fields(record: DocumentRecord, build: Mapping[str, str] | None = Non
             end=p.end,
             footnotes=list(p.footnotes),
             content=p.text,
+            lang=p.lang or doc.language,  # its own: a bilingual file has passages in each language
             org=_keywords(labels.get(Label.ORG, [])),
             place=_keywords(labels.get(Label.PLACE, [])),
             person=_keywords(labels.get(Label.PERSON, [])),
@@ -98,8 +99,10 @@ def passage_fields(record: DocumentRecord, build: Mapping[str, str] | None = Non
 def quote_fields(
     record: DocumentRecord, common: dict[str, Any], by_passage: dict[str, dict[Label, list[str]]]
 ) -> list[dict[str, Any]]:
-    """One searchable unit per testimony; its date is the testimony's, its organisations its passage's."""
+    """One searchable unit per testimony; its date is the testimony's, its organisations and language its
+    passage's."""
     out = []
+    passage_lang = {p.id: p.lang for p in record.passages if p.lang}
     for q in record.quotes:
         fields = {k: v for k, v in common.items() if k not in {"date", "date_lo", "date_hi", "year"}}
         fields.update(
@@ -108,7 +111,8 @@ def quote_fields(
             org=_keywords(by_passage.get(q.passage_id or "", {}).get(Label.ORG, [])),
             payload=json.dumps(to_jsonable(q), ensure_ascii=False),
         )
-        fields["content_fr" if record.document.language == "fr" else "content_en"] = q.text
+        fields["lang"] = passage_lang.get(q.passage_id or "", record.document.language)
+        fields["content_fr" if fields["lang"] == "fr" else "content_en"] = q.text
         if q.page is not None:
             fields["page"] = q.page
         if q.date:

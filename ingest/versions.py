@@ -16,7 +16,7 @@ from ingest.gazetteer import GAZETTEER_PATH
 STAGE_VERSIONS: dict[str, int] = {
     "read": 1,
     "clean": 1,
-    "language": 1,
+    "language": 2,  # 2: passages and testimonies are indexed with their own language, not their document's
     "entities": 1,
     "quotes": 1,
     "citations": 1,

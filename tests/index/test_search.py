@@ -222,3 +222,43 @@ def test_outdated_index_is_rebuilt_by_a_writer_and_refused_by_a_reader(tmp_path:
         Searcher(tmp_path / "ix")
     IndexWriter(tmp_path / "ix").close()
     assert Searcher(tmp_path / "ix").stats()["documents"] == 0
+
+
+BILINGUAL = """Joint statement on the evictions at the canal
+
+The undersigned associations saw the police take the tents and blankets of forty people at dawn, in the
+cold, without any offer of shelter. Among them were three families with young children and two men who had
+been discharged from hospital the week before. Volunteers who arrived an hour later found only torn plastic
+sheets and a few bags left in the mud. Nobody was told where they could sleep that night, and the nearest
+day centre was already full. We ask the prefect to stop these operations during the winter, to open a warm
+place where people can rest and keep their belongings, and to let the associations bring water and food to
+the camp without being stopped and searched at every visit.
+
+Les associations signataires ont vu la police emporter les tentes et les couvertures de quarante personnes
+à l'aube, dans le froid, sans aucune proposition d'hébergement. Parmi elles se trouvaient trois familles
+avec de jeunes enfants et deux hommes sortis de l'hôpital la semaine précédente. Les bénévoles arrivés une
+heure plus tard n'ont trouvé que des bâches déchirées et quelques sacs abandonnés dans la boue. Personne
+n'a su où dormir ce soir-là, et l'accueil de jour le plus proche était déjà complet. Nous demandons au
+préfet de cesser ces opérations pendant l'hiver, d'ouvrir un lieu chauffé où les personnes peuvent se
+reposer et garder leurs affaires, et de laisser les associations apporter de l'eau et des repas sans être
+contrôlées à chaque passage.
+"""
+
+
+def test_each_passage_keeps_its_own_language(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    """A file in both languages: the language filter, the facet and the stemmed field follow each passage's
+    language, not the document's majority."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "joint.txt").write_text(BILINGUAL, encoding="utf-8")
+    build_index([tmp_path / "docs"], tmp_path / "index", pipelines)
+    s = Searcher(tmp_path / "index")
+    try:
+        english = s.search("tents", Filters(langs=("en",))).hits
+        french = s.search("tentes", Filters(langs=("fr",))).hits
+        assert english and all("tents and blankets" in h.text and h.lang == "en" for h in english)
+        assert french and all("tentes et les couvertures" in h.text and h.lang == "fr" for h in french)
+        both = s.search("couvertures OR blankets")
+        assert {f.value: f.count for f in both.facets["lang"]} == {"en": 1, "fr": 1}
+        assert s.search("emporter", Filters(langs=("fr",))).hits  # French stemming: "emportent" -> "emport"
+    finally:
+        s.close()
