@@ -54,6 +54,7 @@ class VectorIndex:
     sources: tuple[str, ...]
     matrix: np.ndarray  # (n, dim) float32
     row_of: dict[str, int] = field(repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived arrays, built once
 
     def in_step(self, generation: int) -> bool:
         """Whether these vectors are those of the Whoosh index at `generation`."""
@@ -104,9 +105,35 @@ def open_vectors(index_path: Path) -> VectorIndex | None:
     )
 
 
-def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
+def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's document (an index into the second array) and each document's unit mean vector: the mean of
+    its passages' and quotes' whole-unit rows (sentence rows left out), what the document is about as a whole.
+    Built once per loaded store."""
+    cached = vectors.cache.get("documents")
+    if cached is None:
+        names, doc_of_row = np.unique(np.asarray(vectors.sources, dtype=str), return_inverse=True)
+        whole = np.flatnonzero(np.fromiter(("#" not in i for i in vectors.ids), dtype=bool, count=len(vectors.ids)))
+        order = whole[np.argsort(doc_of_row[whole], kind="stable")]
+        docs = np.zeros((len(names), vectors.dim), dtype=np.float32)
+        if order.size:
+            sorted_docs = doc_of_row[order]
+            starts = np.flatnonzero(np.r_[True, sorted_docs[1:] != sorted_docs[:-1]])
+            docs[sorted_docs[starts]] = np.add.reduceat(vectors.matrix[order], starts, axis=0)
+        norms = np.linalg.norm(docs, axis=1, keepdims=True)
+        docs /= np.where(norms > 0, norms, 1.0)
+        cached = vectors.cache["documents"] = (doc_of_row.astype(np.int32), docs)
+    return cached
+
+
+def top_k(
+    vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None, context: float = 0.0
+) -> list[VectorHit]:
     """The k rows most similar to the unit vector `query` (exact cosine), among the `allowed` rows (a boolean
-    mask from `VectorIndex.mask`) when given; best first, ties by id so results are reproducible."""
+    mask from `VectorIndex.mask`) when given; best first, ties by id so results are reproducible.
+
+    `context` > 0 ranks rows by their cosine plus `context` times their document's (`document_vectors`): a
+    passage of a document about the query's subject before a passage that only shares a sentence's wording
+    with it. Each hit still carries its own cosine."""
     if k <= 0 or not vectors.ids:
         return []
     q = np.asarray(query, dtype=np.float32).reshape(-1)
@@ -125,11 +152,16 @@ def top_k(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray |
         scores = vectors.matrix[rows] @ q
     if scores.size == 0:
         return []
+    ranking = scores
+    if context:
+        doc_of_row, docs = document_vectors(vectors)
+        about = docs @ q
+        ranking = scores + context * about[doc_of_row if rows is None else doc_of_row[rows]]
     k = min(k, scores.size)
-    best = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
-    picked = [(float(scores[i]), int(i if rows is None else rows[i])) for i in best]
-    picked.sort(key=lambda sr: (-sr[0], vectors.ids[sr[1]]))
-    return [VectorHit(vectors.ids[r], s) for s, r in picked]
+    best = np.argpartition(-ranking, k - 1)[:k] if k < scores.size else np.arange(scores.size)
+    picked = [(float(ranking[i]), float(scores[i]), int(i if rows is None else rows[i])) for i in best]
+    picked.sort(key=lambda sr: (-sr[0], vectors.ids[sr[2]]))
+    return [VectorHit(vectors.ids[r], s) for _, s, r in picked]
 
 
 def unit_id(row_id: str) -> str:
@@ -137,12 +169,15 @@ def unit_id(row_id: str) -> str:
     return row_id.split("#", 1)[0]
 
 
-def nearest_units(vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
-    """The k passages or quotes nearest the query, each scored by its best row (whole or one sentence)."""
+def nearest_units(
+    vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None, context: float = 0.0
+) -> list[VectorHit]:
+    """The k passages or quotes nearest the query, each scored by its best row (whole or one sentence); with
+    `context`, ranked with their document's similarity too (`top_k`)."""
     fetch = max(k * 8, 64)
     while True:
         best: dict[str, float] = {}
-        rows = top_k(vectors, query, fetch, allowed)
+        rows = top_k(vectors, query, fetch, allowed, context)
         for hit in rows:  # best first: a unit's first row is its best
             best.setdefault(unit_id(hit.id), hit.score)
         if len(best) >= k or len(rows) < fetch:

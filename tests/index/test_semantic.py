@@ -12,7 +12,16 @@ import numpy as np
 import pytest
 
 from index.hybrid import FusedHit, fuse, rank
-from index.vectors import VectorIndex, VectorWriter, open_vectors, sync_vectors, top_k, vectors_dir
+from index.vectors import (
+    VectorIndex,
+    VectorWriter,
+    document_vectors,
+    nearest_units,
+    open_vectors,
+    sync_vectors,
+    top_k,
+    vectors_dir,
+)
 from ingest.embed import ENCODERS, EncoderUnavailable, embed, load_encoder
 
 DIM = 8
@@ -183,6 +192,46 @@ def test_top_k_equals_brute_force(n: int, k: int, keep: float) -> None:
     got = top_k(store, query, k, mask)
     assert [h.id for h in got] == [i for _, i in expected]
     np.testing.assert_allclose([h.score for h in got], [s for s, _ in expected], rtol=1e-5)
+
+
+def test_document_vectors_are_the_normalised_mean_of_whole_unit_rows() -> None:
+    matrix = unit_rows(11, 5)
+    ids = ["a:0", "a:0#1", "b:0", "a:1", "b:q0001"]
+    store = VectorIndex("test", DIM, 0, tuple(ids), ("a.txt", "a.txt", "b.txt", "a.txt", "b.txt"), matrix,
+                        {i: r for r, i in enumerate(ids)})
+    doc_of_row, docs = document_vectors(store)
+    a = (matrix[0] + matrix[3]) / np.linalg.norm(matrix[0] + matrix[3])  # the sentence row a:0#1 left out
+    b = (matrix[2] + matrix[4]) / np.linalg.norm(matrix[2] + matrix[4])
+    assert doc_of_row.tolist() == [0, 0, 1, 0, 1]
+    np.testing.assert_allclose(docs, np.stack([a, b]), rtol=1e-5)
+    assert document_vectors(store)[1] is docs  # built once per loaded store
+
+
+def test_context_ranks_a_passage_of_a_document_about_the_query_first() -> None:
+    # Two documents: "on" (all its passages near the query) and "off" (about something else, but one passage
+    # sharing wording with the query, a little nearer than any passage of "on").
+    rng = np.random.default_rng(3)
+    query = unit_rows(4, 1)[0]
+    other = unit_rows(5, 1)[0]
+    other -= (other @ query) * query
+    other /= np.linalg.norm(other)
+
+    def at(cosine: float) -> np.ndarray:
+        return cosine * query + np.sqrt(1 - cosine**2) * other
+
+    on = [at(0.70) + 0.01 * rng.standard_normal(DIM) for _ in range(4)]
+    off = [at(0.75)] + [at(-0.2) + 0.01 * rng.standard_normal(DIM) for _ in range(4)]
+    rows = np.stack([*on, *off]).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    ids = [f"on:{i}" for i in range(4)] + [f"off:{i}" for i in range(5)]
+    store = VectorIndex("test", DIM, 0, tuple(ids), ("on.txt",) * 4 + ("off.txt",) * 5, rows,
+                        {i: r for r, i in enumerate(ids)})
+    assert nearest_units(store, query, 1)[0].id == "off:0"  # by its own cosine
+    hits = nearest_units(store, query, 3, context=0.5)
+    assert [h.id.split(":")[0] for h in hits] == ["on", "on", "on"]
+    assert hits[0].score == pytest.approx(float(rows[ids.index(hits[0].id)] @ query), rel=1e-5)  # its own cosine
+    only_off = np.array([i.startswith("off") for i in ids])
+    assert top_k(store, query, 1, only_off, context=0.5)[0].id == "off:0"  # filters still apply
 
 
 def test_mask_keeps_only_known_ids() -> None:
