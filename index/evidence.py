@@ -99,8 +99,7 @@ def search_quotes(
         from index.semantic import fused_docnums
 
         raw = searcher.raw()
-        results = raw.search(query, filter=And(parts), limit=max(limit, 1) * 5)
-        matched = set(raw.docs_for_query(And([query, *parts])))
+        results, matched = searcher.collect(query, And(parts), max(limit, 1) * 5)  # type: ignore[attr-defined]
         keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
         ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
         matched |= {d for d, _ in ranked}

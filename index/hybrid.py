@@ -34,7 +34,9 @@ SEMANTIC_WEIGHT = 0.75
 # 0 / 0.25 / 0.5 / 1: on the labelled set's 31 documents, hybrid recall@5 0.64 / 0.70 / 0.70 / 0.70 and
 # cross-language 0.45 / 0.55 / 0.56 / 0.56; on the whole shared corpus (265 documents, 27,171 units, the
 # same labels, so a floor: unlabelled passages also answer), hybrid 0.34 / 0.40 / 0.47 / 0.49, cross-language
-# 0.29 / 0.34 / 0.46 / 0.41, exact terms unchanged (0.89 on the 31; 0.45 on all).
+# 0.29 / 0.34 / 0.46 / 0.41, exact terms unchanged (0.89 on the 31; 0.45 on all). Centring document vectors
+# per language (to take the language out of them), or a document's top 3 passages instead of its mean, lost
+# most of the gain on both.
 CONTEXT_WEIGHT = 0.5
 DEPTH = 50  # candidates taken from each ranking before fusing
 

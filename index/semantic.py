@@ -173,7 +173,7 @@ def fused_docnums(
     raw = searcher.raw()
     if keyword_hits is None:
         query, _ = searcher.parse(text)
-        found = raw.search(query, filter=filter_q, limit=max(DEPTH, limit), terms=True) if text.strip() else []
+        found = searcher.collect(query, filter_q, max(DEPTH, limit))[0] if text.strip() else []
         keyword_hits = [h for h in found]  # not list(): it asks len(), which counts every match
     keyword_ids = [h["id"] for h in keyword_hits]
     side = searcher.semantic() if mode != "keyword" and text.strip() else None
@@ -205,7 +205,7 @@ def semantic_search(
     query, fallback = searcher.parse(text)
     filter_q = searcher.filter_query(filters)
     raw = searcher.raw()
-    results = raw.search(query, filter=filter_q, limit=max(DEPTH, offset + limit), terms=True)
+    results, matched = searcher.collect(query, filter_q, max(DEPTH, offset + limit))
     results.fragmenter = searcher._highlighter.fragmenter
     results.formatter = searcher._highlighter.formatter
     keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
@@ -216,7 +216,7 @@ def semantic_search(
         whoosh_hit = by_docnum.get(docnum)
         hit = searcher._hit(whoosh_hit) if whoosh_hit is not None else searcher.hit_from_stored(raw.stored_fields(docnum))
         hits.append(dataclasses.replace(hit, score=round(f.score, 4), why=f.why, similarity=_round(f.similarity)))
-    docnums = set(raw.docs_for_query(And([query, filter_q]))) | {d for d, _ in ranked}
+    docnums = matched | {d for d, _ in ranked}
     facets = searcher.facets(docnums) if with_facets else {}
     took = (time.perf_counter() - t0) * 1000
     return SearchResult(text, len(docnums), round(took, 1), tuple(hits), facets, str(query), fallback, mode=mode)
