@@ -125,6 +125,25 @@ def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
+def row_scores(vectors: VectorIndex, query: np.ndarray, context: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's cosine with the unit vector `query`, and its ranking score (the cosine plus `context` times
+    its document's). Kept for the last few queries: the UI runs the same search again on every click (and a
+    second time for the language facet), and this product is most of a semantic search's time."""
+    key = (query.tobytes(), context)
+    cache: dict[Any, tuple[np.ndarray, np.ndarray]] = vectors.cache.setdefault("scores", {})
+    found = cache.get(key)
+    if found is None:
+        scores = vectors.matrix @ query
+        ranking = scores
+        if context:
+            doc_of_row, docs = document_vectors(vectors)
+            ranking = scores + context * (docs @ query)[doc_of_row]
+        if len(cache) >= 4:
+            cache.pop(next(iter(cache)))
+        found = cache[key] = (scores, ranking)
+    return found
+
+
 def top_k(
     vectors: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None, context: float = 0.0
 ) -> list[VectorHit]:
@@ -138,25 +157,23 @@ def top_k(
         return []
     q = np.asarray(query, dtype=np.float32).reshape(-1)
     rows = None
-    if allowed is None:
-        scores = vectors.matrix @ q
-    elif np.count_nonzero(allowed) > len(allowed) // 4:
-        # A wide filter (the default one lets every passage through): score every row and drop the others;
-        # gathering the allowed rows first would copy most of the matrix on every search.
-        allowed_rows = np.flatnonzero(allowed)
-        scores = (vectors.matrix @ q)[allowed_rows]
-        rows = allowed_rows
-    else:
-        rows = np.flatnonzero(allowed)
+    if allowed is not None and np.count_nonzero(allowed) <= len(allowed) // 4:
         # A narrow filter: scoring only its rows is faster, and the copy is small.
+        rows = np.flatnonzero(allowed)
         scores = vectors.matrix[rows] @ q
+        ranking = scores
+        if context:
+            doc_of_row, docs = document_vectors(vectors)
+            ranking = scores + context * (docs @ q)[doc_of_row[rows]]
+    else:
+        # No filter, or a wide one (the default lets every passage through): score every row and drop the
+        # others; gathering the allowed rows first would copy most of the matrix on every search.
+        scores, ranking = row_scores(vectors, q, context)
+        if allowed is not None:
+            rows = np.flatnonzero(allowed)
+            scores, ranking = scores[rows], ranking[rows]
     if scores.size == 0:
         return []
-    ranking = scores
-    if context:
-        doc_of_row, docs = document_vectors(vectors)
-        about = docs @ q
-        ranking = scores + context * about[doc_of_row if rows is None else doc_of_row[rows]]
     k = min(k, scores.size)
     best = np.argpartition(-ranking, k - 1)[:k] if k < scores.size else np.arange(scores.size)
     picked = [(float(ranking[i]), float(scores[i]), int(i if rows is None else rows[i])) for i in best]

@@ -234,6 +234,23 @@ def test_context_ranks_a_passage_of_a_document_about_the_query_first() -> None:
     assert top_k(store, query, 1, only_off, context=0.5)[0].id == "off:0"  # filters still apply
 
 
+def test_kept_scores_serve_other_filters_and_queries_exactly() -> None:
+    """The scores kept for the last queries give what scoring afresh gives, whatever the filter or query."""
+    n = 300
+    matrix = unit_rows(21, n)
+    ids = [f"p{i:04d}" for i in range(n)]
+    store = index_of(ids, matrix)
+    rng = np.random.default_rng(22)
+    queries = unit_rows(23, 6)
+    for round_ in range(3):
+        for qi, query in enumerate(queries):  # six queries: more than are kept, so some are scored again
+            mask = rng.random(n) < (0.9 if (qi + round_) % 2 else 0.5)
+            expected = sorted(((float(matrix[i] @ query), ids[i]) for i in np.flatnonzero(mask)),
+                              key=lambda si: (-si[0], si[1]))[:5]
+            assert [h.id for h in top_k(store, query, 5, mask)] == [i for _, i in expected]
+            assert top_k(store, query, 1)[0].id == max(ids, key=lambda i: float(matrix[ids.index(i)] @ query))
+
+
 def test_mask_keeps_only_known_ids() -> None:
     store = index_of(["a", "b", "c"], unit_rows(1, 3))
     assert store.mask(["c", "a", "unknown"]).tolist() == [True, False, True]
