@@ -7,7 +7,7 @@ shows without a restart. Sessions share that one searcher, so its calls are made
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ HIT_ENTITIES = {"org": "orgs", "place": "places", "person": "persons"}
 class SharedIndex:
     searcher: Searcher
     lock: threading.Lock
+    warmed: threading.Event = field(default_factory=threading.Event)  # set once `warm_up` has run
 
 
 @st.cache_resource(show_spinner="Opening the index…")
@@ -48,7 +49,23 @@ def open_shared_index(path: str) -> SharedIndex:
     """The index, opened once per process; a missing index raises and is not cached, so a later run retries."""
     from index.engine import open_searcher
 
-    return SharedIndex(open_searcher(Path(path)), threading.Lock())  # type: ignore[arg-type] # a Searcher
+    shared = SharedIndex(open_searcher(Path(path)), threading.Lock())  # type: ignore[arg-type] # a Searcher
+    threading.Thread(target=warm_up, args=(shared,), name="temoin-warm-up", daemon=True).start()
+    return shared
+
+
+def warm_up(shared: SharedIndex) -> None:
+    """Load the query encoder and the vectors, and run one search, while the person types the first query:
+    loading them on the first search made it take 1.2-1.7 s on the shared corpus."""
+    try:
+        with shared.lock:
+            semantic = getattr(shared.searcher, "semantic", None)
+            if semantic is not None and semantic() is not None:
+                shared.searcher.search("warm up", limit=1, mode="hybrid")
+    except Exception:  # noqa: BLE001 - the first real search meets the same problem and shows it
+        pass
+    finally:
+        shared.warmed.set()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -315,3 +315,23 @@ def test_labelled_set_hybrid_finds_the_other_language_and_loses_no_exact_term(
             assert reciprocal_rank(rankings["hybrid"][q.id], q.relevant) >= reciprocal_rank(
                 rankings["keyword"][q.id], q.relevant
             ), q.id
+
+
+def test_the_ui_warms_the_encoder_and_vectors_before_the_first_search(semantic_index: Path, demo_index: Path) -> None:
+    import threading
+
+    from search_app.ui_state import SharedIndex, warm_up
+
+    shared = SharedIndex(Searcher(semantic_index), threading.Lock())
+    plain = SharedIndex(Searcher(demo_index), threading.Lock())  # no vectors: nothing to load, no error
+    try:
+        warm_up(shared)
+        warm_up(plain)
+        assert shared.warmed.is_set() and plain.warmed.is_set()
+        side = shared.searcher._semantic
+        assert side is not None and side is not False and "warm up" in side._query_cache
+        assert "documents" in side.store.cache  # the document vectors are built
+        assert plain.searcher.semantic() is None
+    finally:
+        shared.searcher.close()
+        plain.searcher.close()
