@@ -122,6 +122,38 @@ class _MarkFormatter(highlight.Formatter):
         return html.escape(text)
 
 
+class _WordsFragmenter(highlight.ContextFragmenter):
+    """Whoosh's context fragments, without marking function words ("de", "des", "the", "of"): the query's
+    words are all required, so "expulsion des tentes" matched every "des" of a passage and the snippet marked
+    them all, and chose its fragment by them."""
+
+    def __init__(self, function_words: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.function_words = function_words
+
+    def fragment_tokens(self, text: str, all_tokens: Any) -> Any:
+        def content_words() -> Any:
+            for token in all_tokens:
+                if token.matched and token.text in self.function_words:
+                    token.matched = False
+                yield token
+
+        return super().fragment_tokens(text, content_words())
+
+
+def function_words(schema: Any, lang: str) -> frozenset[str]:
+    """A language's stop words as the fields a passage in it is highlighted in index them: folded, and stemmed
+    ("was" is "wa"). Per language, so that English "son" stays marked though French "son" is a stop word."""
+    from whoosh.lang import stopwords_for_language
+
+    out: set[str] = set()
+    for fieldname in ("content", f"content_{lang}"):
+        analyzer = schema[fieldname].analyzer
+        for word in stopwords_for_language(lang):
+            out.update(t.text for t in analyzer(word, mode="index", removestops=False))
+    return frozenset(out)
+
+
 class _TopAndMatches(collectors.TopCollector):
     """Whoosh's top-N collector, also keeping the number of every document it matched. Under a filter Whoosh
     visits (and scores) every match anyway; keeping them gives the total and the facets from the same pass,
@@ -155,6 +187,9 @@ class Searcher:
             fragmenter=highlight.ContextFragmenter(maxchars=320, surround=80),
             formatter=_MarkFormatter(),
         )
+        self._fragmenters = {  # one per language of passages (index/schema.py stems English and French)
+            lang: _WordsFragmenter(function_words(self.schema, lang), maxchars=320, surround=80) for lang in ("en", "fr")
+        }
         self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
         self.semantic_note: str | None = None  # why semantic search is not available, when it is not
         self._encoder: Any = None
@@ -400,7 +435,9 @@ class Searcher:
         if not with_snippet:  # the text's lead, escaped
             return hit_from_stored(stored, float(hit.score or 0.0), html.escape(_lead(text)))
         # Highlight with the stemmed field of the passage's language first, so "expulsion" marks "expulsions".
-        stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
+        lang = "fr" if stored.get("lang") == "fr" else "en"
+        stemmed = f"content_{lang}"
+        hit.results.fragmenter = self._fragmenters[lang]
         snippet = (
             hit.highlights(stemmed, text=text, top=2)
             or hit.highlights("content", text=text, top=2)

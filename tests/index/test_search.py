@@ -144,6 +144,24 @@ def test_hits_carry_escaped_snippets(tmp_path: Path, pipelines: dict[str, Any]) 
     assert "<script>" not in with_script.hits[0].snippet and "&lt;script&gt;" in with_script.hits[0].snippet
 
 
+@pytest.mark.parametrize(
+    "query,marked,unmarked",
+    [
+        ("expulsions des campements", {"expulsions", "campements"}, {"des"}),
+        ("the tents of the camp", {"tents", "camp"}, {"the", "of"}),
+    ],
+)
+def test_snippets_mark_the_words_not_the_function_words(
+    searcher: Searcher, query: str, marked: set[str], unmarked: set[str]
+) -> None:
+    import re
+
+    hits = searcher.search(query).hits
+    assert hits
+    marks = {m.lower() for h in hits for m in re.findall(r"<mark>(.*?)</mark>", h.snippet)}
+    assert marked <= marks and not marks & unmarked, marks
+
+
 def test_reingest_unchanged_changed_and_failed(tmp_path: Path, pipelines: dict[str, Any]) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
