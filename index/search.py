@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -190,6 +191,7 @@ class Searcher:
         self._fragmenters = {  # one per language of passages (index/schema.py stems English and French)
             lang: _WordsFragmenter(function_words(self.schema, lang), maxchars=320, surround=80) for lang in ("en", "fr")
         }
+        self._semantic_lock = threading.Lock()
         self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
         self.semantic_note: str | None = None  # why semantic search is not available, when it is not
         self._encoder: Any = None
@@ -198,11 +200,14 @@ class Searcher:
     def semantic(self) -> Any:
         """The vectors and query encoder of this index (loaded once), or None when it has none."""
         if self._semantic is False:
-            from index.semantic import open_semantic
+            with self._semantic_lock:  # the UI's warm-up thread and its first run may both ask: load once
+                if self._semantic is False:
+                    from index.semantic import open_semantic
 
-            self._semantic, self.semantic_note = open_semantic(self.path, self._encoder)
-            if self._semantic is not None:
-                self._encoder = self._semantic.encoder  # kept across refreshes: loading takes a second or two
+                    semantic, self.semantic_note = open_semantic(self.path, self._encoder)
+                    if semantic is not None:
+                        self._encoder = semantic.encoder  # kept across refreshes: loading takes a second or two
+                    self._semantic = semantic
         return self._semantic
 
     def default_mode(self) -> str:
