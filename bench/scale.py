@@ -258,11 +258,15 @@ def _ms(values: list[float], cpu: list[float]) -> dict[str, float]:
     }
 
 
+WARM_UP = 5
+
+
 def _timed_pair(ours: Any, bare: Any, queries: list[tuple[str, Filters]], budget_s: float) -> tuple[dict, dict]:
     """Latencies of ours and bare on the same queries, taken in turns so that both see the same load: wall
     time, and CPU time (this process's: the query's own work, which a busy machine does not stretch)."""
-    for text, flt in queries[:5]:  # warm caches, as a running UI has them
-        ours(text, flt)
+    queries, warm_up = queries[:-WARM_UP], queries[-WARM_UP:]
+    for text, flt in warm_up:  # warm the engines' caches, as a running UI has them; other queries than those
+        ours(text, flt)        # timed, so that no result our layer keeps (facets) is reused
         bare(text, flt)
     wall: tuple[list[float], list[float]] = ([], [])
     cpu: tuple[list[float], list[float]] = ([], [])
@@ -288,16 +292,16 @@ def snapshot_dir(work: Path, engine: str, size: int) -> Path:
 
 def child(
     engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit_every: int, budget_s: float,
-    snapshots: Path | None = None, reuse: bool = False,
+    snapshots: Path | None = None, reuse: bool = False, cache: bool = True,
 ) -> None:
     from index.engine import open_searcher, open_writer
 
     corpus = SyntheticCorpus(sentence_pool(SHARED))
-    queries = corpus.queries(queries_n)
+    queries = corpus.queries(queries_n + WARM_UP)  # the same first `queries_n` as with fewer
     done = 0
     for size in sizes:
         if reuse and snapshots is not None:  # time queries again on the index kept by an earlier run
-            time_queries(engine, snapshot_dir(snapshots, engine, size), queries, budget_s, {
+            time_queries(engine, snapshot_dir(snapshots, engine, size), queries, budget_s, cache, {
                 "engine": engine, "passages": size, "built": 0, "build_s": None, "build_passages_per_s": None,
                 "build_peak_rss_mb": None, "reused": True,
             })
@@ -318,18 +322,23 @@ def child(
         built, done = size - done, size
         if snapshots is not None:  # segment files are never rewritten: hard links keep this size's index
             shutil.copytree(index_dir, snapshot_dir(snapshots, engine, size), copy_function=os.link)
-        time_queries(engine, index_dir, queries, budget_s, {
+        time_queries(engine, index_dir, queries, budget_s, cache, {
             "engine": engine, "passages": size, "built": built, "build_s": round(build_s, 1),
             "build_passages_per_s": round(built / build_s), "build_peak_rss_mb": build_rss,
         })
 
 
-def time_queries(engine: str, index_dir: Path, queries: list[tuple[str, Filters]], budget_s: float, row: dict) -> None:
+def time_queries(
+    engine: str, index_dir: Path, queries: list[tuple[str, Filters]], budget_s: float, cache: bool, row: dict,
+) -> None:
     """Time ours and bare on the index at `index_dir`, and print the row as one JSON line."""
     from index.engine import open_searcher
 
     disk = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
     ours = open_searcher(index_dir)
+    if not cache and hasattr(ours, "cache_size"):
+        ours.cache_size = 0  # nothing kept between searches: each one does all its work
+    row["cache"] = cache
     bare = BareTantivy(index_dir) if engine == "tantivy" else BareWhoosh(index_dir)
     plain = _timed_pair(lambda q, f: ours.search(q, f, with_facets=False, with_snippets=False),
                         lambda q, f: bare.search(q, f, False), queries, budget_s)
@@ -393,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                         "a copy (hard links) of each size's index, for --reuse (default: a temp dir)")
     parser.add_argument("--reuse", type=Path, help="a folder kept by --keep: time the queries again on its "
                         "indexes, without building")
+    parser.add_argument("--no-cache", action="store_true", help="our Tantivy searcher keeps no facets or "
+                        "compiled filters between searches (index/tantivy_search.py CACHE_SIZE)")
     parser.add_argument("--snapshots", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -400,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.child:
         child(args.child, sizes, args.index, args.queries, args.commit_every, args.budget,
-              args.snapshots, reuse=args.reuse is not None)
+              args.snapshots, reuse=args.reuse is not None, cache=not args.no_cache)
         return 0
     if not (SHARED / "MANIFEST.tsv").is_file():
         print(f"bench: the shared corpus is needed for real sentences ({SHARED} is absent)", file=sys.stderr)
@@ -413,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, __file__, "--child", engine, "--index", str(work / engine),
                        "--sizes", ",".join(map(str, engine_sizes)), "--queries", str(args.queries),
                        "--budget", str(args.budget), "--commit-every", str(args.commit_every)]
+            if args.no_cache:
+                command.append("--no-cache")
             if args.keep or args.reuse:
                 command += ["--snapshots", str(work)] + (["--reuse", str(work)] if args.reuse else [])
             with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
