@@ -99,7 +99,7 @@ class SearchResult:
 
 
 def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v for v in (value or "").split(",") if v)
+    return tuple(filter(None, value.split(","))) if value else ()
 
 
 def folding_tokens(value: str) -> list[str]:

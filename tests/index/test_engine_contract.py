@@ -231,6 +231,24 @@ def test_reingest_unchanged_changed_deleted_and_failed(tmp_path: Path, pipelines
     assert s.stats()["documents"] == 0 and s.search("blankets").total == 0
 
 
+def test_kept_facets_follow_the_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    from index.tantivy_search import TantivySearcher
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A testimony about the canal camp.\n", encoding="utf-8")
+    build([folder], tmp_path / "ix", pipelines, "tantivy")
+    s = open_searcher(tmp_path / "ix")
+    first = s.search("testimony")
+    assert s.search("testimony", offset=1).facets == first.facets  # the next page: the same counts, kept
+    (folder / "b.txt").write_text("Another testimony, about the dunes.\n", encoding="utf-8")
+    build([folder], tmp_path / "ix", pipelines, "tantivy")
+    s.refresh()
+    again = s.search("testimony")
+    assert again.total == 2 and sum(f.count for f in again.facets["lang"]) == 2  # counted again after the commit
+    assert again.facets == TantivySearcher(tmp_path / "ix", cache_size=0).search("testimony").facets
+
+
 def test_crash_before_commit_keeps_last_committed_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
