@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus = SyntheticCorpus(sentence_pool(SHARED))
     queries = corpus.queries(args.queries)
-    ours = TantivySearcher(args.index)
+    ours = TantivySearcher(args.index, cache_size=0)  # every search does all its work
     bare = BareTantivy(args.index)
     print(f"{args.index}: {ours._searcher.num_docs} records, {ours._searcher.num_segments} segments")
     for text, flt in queries[:5]:
