@@ -215,7 +215,9 @@ class Searcher:
         """The query Whoosh's parser makes of one quoted phrase of plain words (the phrase in every search
         field, each field's analysis; one word is a term), without its machinery: 0.25 ms of a Tantivy
         search's ~1 at 10k passages (tests/index/test_engine_contract.py checks both give the same tree)."""
-        fields = [Phrase(f, [t.text for t in self.schema[f].tokenize(text, mode="query")], slop=1) for f in SEARCH_FIELDS]
+        fields = [
+            Phrase(f, [t.text for t in self.schema[f].tokenize(text, mode="query")], slop=1) for f in SEARCH_FIELDS
+        ]
         return Or(fields).normalize()
 
     def raw(self) -> Any:

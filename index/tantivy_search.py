@@ -36,7 +36,7 @@ CACHE_SIZE = 64  # searches whose facets, and filter sets whose compiled query, 
 class TantivySearcher(Searcher):
     """An open Tantivy index for searching; the same public methods as the Whoosh `Searcher`."""
 
-    def __init__(self, path: Path, cache_size: int = CACHE_SIZE) -> None:  # noqa: D107 - no Whoosh index is opened
+    def __init__(self, path: Path, cache_size: int = CACHE_SIZE) -> None:  # noqa: D107 - no Whoosh index opened
         self.path = path
         # A UI runs the same search again on every click (next page, sort, a widget): its facets, counted
         # over every match, and its compiled filters are kept until the index changes (0: no cache).
@@ -151,7 +151,7 @@ class TantivySearcher(Searcher):
             result.update(self._aggregate(query, {f: _ALL for f in unsure}))
         out: dict[str, tuple[FacetValue, ...]] = {}
         for fieldname in FACET_FIELDS:
-            counts = [(b["key"], b["doc_count"]) for b in result[fieldname]["buckets"]]  # text fields: str keys
+            counts = [(b["key"], b["doc_count"]) for b in result[fieldname]["buckets"]]  # keys are str
             if fieldname in _YEARS:
                 counts.sort()
                 out[fieldname] = tuple(FacetValue(v, n) for v, n in counts)
@@ -164,8 +164,8 @@ class TantivySearcher(Searcher):
         spec = {
             # Every value of each segment is sent on to be summed, so counts are exact; only `n` come back.
             # Tantivy's default (each segment's top 10n) is faster, 44 ms instead of 57 for the 20 broadest of
-            # bench/scale.py's queries at 1M passages (11 segments), but a count was short in the top 30 for a
-            # third of them.
+            # bench/scale.py's queries at 1M passages (11 segments), but gave a short count in the top 30
+            # for 53 of its 172 queries with matches (README, "Search engines").
             f: {"terms": {"field": f, "size": n, "segment_size": _ALL}}
             for f, n in sizes.items()
         }
