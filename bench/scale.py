@@ -1,7 +1,7 @@
 """Scale benchmark: each engine at 10k, 100k and 1M passages, through our layer and bare.
 
     nice -n 10 .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--whoosh-max 100000]
-        [--queries 200] [--out bench/results/scale.json] [--keep DIR]
+        [--queries 200] [--out bench/results/scale.json] [--keep DIR | --reuse DIR/temoin-scale-XXXX]
 
 A synthetic corpus is generated into a temporary folder, never committed: passages of 100-250 words (what
 ingest/passages.py cuts) made of real sentences drawn from ../shared/corpus (its text files, by their
@@ -177,7 +177,10 @@ class BareTantivy:
         self.schema = self.ix.schema
         self.searcher = self.ix.searcher()
 
-    def search(self, text: str, flt: Filters, full: bool) -> int:
+    def search(self, text: str, flt: Filters, full: bool, exact: bool = True) -> int:
+        """The same work as ours; `exact`: facet counts exact as ours (every value of every segment counted,
+        `segment_size`), else Tantivy's default request, whose counts are short when a value is cut from a
+        segment's top 10x (at 1M passages, 11 segments: a wrong count in the top 30 for 53 of 172 queries)."""
         t, schema = self.t, self.schema
         words = text if text.startswith('"') else " ".join(f"+{w}" for w in text.split())
         query = self.ix.parse_query(words, ["title", "content", "content_en", "content_fr"], {"title": 1.5})
@@ -200,8 +203,10 @@ class BareTantivy:
                     if generators[field].snippet_from_doc(t.Document(**{field: [d["content"]]})).highlighted():
                         break
             if found.count:
+                every = {"segment_size": 2**31 - 1} if exact else {}
                 self.searcher.aggregate(full_q, {
-                    f: {"terms": {"field": f, "size": 1000 if f in ("year", "mentioned_year") else 30}} for f in FACETS
+                    f: {"terms": {"field": f, "size": 1000 if f in ("year", "mentioned_year") else 30, **every}}
+                    for f in FACETS
                 })
         return int(found.count)
 
@@ -217,7 +222,7 @@ class BareWhoosh:
         self.searcher = self.ix.searcher()
         self.parser = MultifieldParser(["title", "content", "content_en", "content_fr"], self.ix.schema, group=AndGroup)
 
-    def search(self, text: str, flt: Filters, full: bool) -> int:
+    def search(self, text: str, flt: Filters, full: bool, exact: bool = True) -> int:
         from whoosh.query import And, NumericRange, Term
 
         query = self.parser.parse(text)
@@ -258,37 +263,55 @@ def _ms(values: list[float], cpu: list[float]) -> dict[str, float]:
     }
 
 
-def _timed_pair(ours: Any, bare: Any, queries: list[tuple[str, Filters]], budget_s: float) -> tuple[dict, dict]:
-    """Latencies of ours and bare on the same queries, taken in turns so that both see the same load: wall
-    time, and CPU time (this process's: the query's own work, which a busy machine does not stretch)."""
-    for text, flt in queries[:5]:  # warm caches, as a running UI has them
-        ours(text, flt)
-        bare(text, flt)
-    wall: tuple[list[float], list[float]] = ([], [])
-    cpu: tuple[list[float], list[float]] = ([], [])
+WARM_UP = 5
+
+
+def _timed_pair(*runs: Any, queries: list[tuple[str, Filters]], budget_s: float) -> list[dict]:
+    """Latencies of ours and bare (and other runs) on the same queries, taken in turns so that all see the same
+    load: wall time, and CPU time (this process's: the query's own work, which a busy machine does not
+    stretch)."""
+    queries, warm_up = queries[:-WARM_UP], queries[-WARM_UP:]
+    for text, flt in warm_up:  # warm the engines' caches, as a running UI has them; other queries than those
+        for run in runs:       # timed, so that no result our layer keeps (facets) is reused
+            run(text, flt)
+    wall: list[list[float]] = [[] for _ in runs]
+    cpu: list[list[float]] = [[] for _ in runs]
     start = time.perf_counter()
     for text, flt in queries:
-        for n, run in enumerate((ours, bare)):
+        for n, run in enumerate(runs):
             t0, c0 = time.perf_counter(), time.process_time()
             run(text, flt)
             cpu[n].append((time.process_time() - c0) * 1000)
             wall[n].append((time.perf_counter() - t0) * 1000)
         if time.perf_counter() - start > budget_s and len(wall[0]) >= 20:
             break  # a slow engine answers fewer queries, said by "n"
-    return _ms(wall[0], cpu[0]), _ms(wall[1], cpu[1])
+    return [_ms(w, c) for w, c in zip(wall, cpu)]
 
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def child(engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit_every: int, budget_s: float) -> None:
+def snapshot_dir(work: Path, engine: str, size: int) -> Path:
+    return work / f"{engine}-{size}"
+
+
+def child(
+    engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit_every: int, budget_s: float,
+    snapshots: Path | None = None, reuse: bool = False, cache: bool = True,
+) -> None:
     from index.engine import open_searcher, open_writer
 
     corpus = SyntheticCorpus(sentence_pool(SHARED))
-    queries = corpus.queries(queries_n)
+    queries = corpus.queries(queries_n + WARM_UP)  # the same first `queries_n` as with fewer
     done = 0
     for size in sizes:
+        if reuse and snapshots is not None:  # time queries again on the index kept by an earlier run
+            time_queries(engine, snapshot_dir(snapshots, engine, size), queries, budget_s, cache, {
+                "engine": engine, "passages": size, "built": 0, "build_s": None, "build_passages_per_s": None,
+                "build_peak_rss_mb": None, "reused": True,
+            })
+            continue
         t0 = time.perf_counter()
         writer = open_writer(index_dir, engine=engine)
         build_s = time.perf_counter() - t0
@@ -303,30 +326,49 @@ def child(engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit
         build_s += time.perf_counter() - t0
         build_rss = _rss_mb()
         built, done = size - done, size
-        disk = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
-        ours = open_searcher(index_dir)
-        bare = BareTantivy(index_dir) if engine == "tantivy" else BareWhoosh(index_dir)
-        plain = _timed_pair(lambda q, f: ours.search(q, f, with_facets=False, with_snippets=False),
-                            lambda q, f: bare.search(q, f, False), queries, budget_s)
-        full = _timed_pair(lambda q, f: ours.search(q, f), lambda q, f: bare.search(q, f, True), queries, budget_s)
-        row = {
+        if snapshots is not None:  # segment files are never rewritten: hard links keep this size's index
+            shutil.copytree(index_dir, snapshot_dir(snapshots, engine, size), copy_function=os.link)
+        time_queries(engine, index_dir, queries, budget_s, cache, {
             "engine": engine, "passages": size, "built": built, "build_s": round(build_s, 1),
-            "build_passages_per_s": round(built / build_s), "index_mb": round(disk / 1e6, 1),
-            "build_peak_rss_mb": build_rss,
-            "ours_plain": plain[0], "bare_plain": plain[1], "ours_full": full[0], "bare_full": full[1],
-            "totals_agree": sum(ours.search(q, f, with_facets=False, with_snippets=False).total == bare.search(q, f, False)
-                                for q, f in queries[:50]),
-            "peak_rss_mb": _rss_mb(),
-            "load": os.getloadavg()[0],
+            "build_passages_per_s": round(built / build_s), "build_peak_rss_mb": build_rss,
+        })
+
+
+def time_queries(
+    engine: str, index_dir: Path, queries: list[tuple[str, Filters]], budget_s: float, cache: bool, row: dict,
+) -> None:
+    """Time ours and bare on the index at `index_dir`, and print the row as one JSON line."""
+    from index.engine import open_searcher
+
+    disk = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
+    ours = open_searcher(index_dir)
+    if not cache and hasattr(ours, "cache_size"):
+        ours.cache_size = 0  # nothing kept between searches: each one does all its work
+    row["cache"] = cache
+    bare = BareTantivy(index_dir) if engine == "tantivy" else BareWhoosh(index_dir)
+    plain = _timed_pair(lambda q, f: ours.search(q, f, with_facets=False, with_snippets=False),
+                        lambda q, f: bare.search(q, f, False), queries=queries, budget_s=budget_s)
+    full = _timed_pair(lambda q, f: ours.search(q, f), lambda q, f: bare.search(q, f, True),
+                       lambda q, f: bare.search(q, f, True, exact=False), queries=queries, budget_s=budget_s)
+    row = {
+        **row, "index_mb": round(disk / 1e6, 1),
+        "ours_plain": plain[0], "bare_plain": plain[1], "ours_full": full[0], "bare_full": full[1],
+        "bare_full_approx": full[2],
+        "totals_agree": sum(ours.search(q, f, with_facets=False, with_snippets=False).total == bare.search(q, f, False)
+                            for q, f in queries[:50]),
+        "peak_rss_mb": _rss_mb(),
+        "load": os.getloadavg()[0],
+    }
+    if engine == "tantivy":
+        row["segments"] = bare.searcher.num_segments
+    for mode, bare_mode in (("plain", "plain"), ("full", "full"), ("full_approx", "full_approx")):
+        o, b = row[f"ours_{mode.split('_')[0]}"], row[f"bare_{bare_mode}"]
+        row[f"overhead_{mode}_pct"] = {
+            k: round(100 * (o[k] - b[k]) / b[k], 1) if b[k] else None
+            for k in ("median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms")
         }
-        for mode in ("plain", "full"):
-            o, b = row[f"ours_{mode}"], row[f"bare_{mode}"]
-            row[f"overhead_{mode}_pct"] = {
-                k: round(100 * (o[k] - b[k]) / b[k], 1) if b[k] else None
-                for k in ("median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms")
-            }
-        ours.close()
-        print(json.dumps(row), flush=True)
+    ours.close()
+    print(json.dumps(row), flush=True)
 
 
 # ------------------------------------------------------------------ the table
@@ -334,15 +376,18 @@ def child(engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     print(f"{'engine':<8}{'passages':>10}{'build/s':>9}{'disk MB':>9}{'RSS MB':>8}  "
-          f"{'latency ms, median/p95: wall (CPU)':<78}{'overhead, CPU med/p95':>22}")
+          f"{'latency ms, median/p95: wall (CPU)':<78}{'overhead, CPU med/p95: plain, full (vs approximate)':>22}")
     for r in rows:
         def mp(m: dict[str, float]) -> str:
             return f"{m['median_ms']}/{m['p95_ms']} ({m['cpu_median_ms']}/{m['cpu_p95_ms']})"
         lat = (f"plain {mp(r['ours_plain'])} bare {mp(r['bare_plain'])}; "
                f"full {mp(r['ours_full'])} bare {mp(r['bare_full'])}")
+        if "bare_full_approx" in r:  # rows of older runs lack it
+            lat += f" bare, approximate facets {mp(r['bare_full_approx'])}"
+        modes = [m for m in ("plain", "full", "full_approx") if f"overhead_{m}_pct" in r]
         over = " ".join(f"{r[f'overhead_{m}_pct']['cpu_median_ms']}%/{r[f'overhead_{m}_pct']['cpu_p95_ms']}%"
-                        for m in ("plain", "full"))
-        print(f"{r['engine']:<8}{r['passages']:>10,}{r['build_passages_per_s']:>9,}{r['index_mb']:>9}"
+                        for m in modes)
+        print(f"{r['engine']:<8}{r['passages']:>10,}{r['build_passages_per_s'] or 0:>9,}{r['index_mb']:>9}"
               f"{r['peak_rss_mb']:>8}  {lat:<78}{over:>22}")
 
 
@@ -364,18 +409,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per mode of queries, at most")
     parser.add_argument("--commit-every", type=int, default=25, help="documents between commits (the setting)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
-    parser.add_argument("--keep", type=Path, help="build the indexes here and keep them (default: a temp dir)")
+    parser.add_argument("--keep", type=Path, help="build the indexes in a new folder here and keep them, with "
+                        "a copy (hard links) of each size's index, for --reuse (default: a temp dir)")
+    parser.add_argument("--reuse", type=Path, help="a folder kept by --keep: time the queries again on its "
+                        "indexes, without building")
+    parser.add_argument("--no-cache", action="store_true", help="our Tantivy searcher keeps no facets or "
+                        "compiled filters between searches (index/tantivy_search.py CACHE_SIZE)")
+    parser.add_argument("--snapshots", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.child:
-        child(args.child, sizes, args.index, args.queries, args.commit_every, args.budget)
+        child(args.child, sizes, args.index, args.queries, args.commit_every, args.budget,
+              args.snapshots, reuse=args.reuse is not None, cache=not args.no_cache)
         return 0
     if not (SHARED / "MANIFEST.tsv").is_file():
         print(f"bench: the shared corpus is needed for real sentences ({SHARED} is absent)", file=sys.stderr)
         return 1
-    work = Path(tempfile.mkdtemp(prefix="temoin-scale-", dir=args.keep))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="temoin-scale-", dir=args.keep))
     rows: list[dict[str, Any]] = []
     try:
         for engine in args.engines.split(","):
@@ -383,6 +435,10 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, __file__, "--child", engine, "--index", str(work / engine),
                        "--sizes", ",".join(map(str, engine_sizes)), "--queries", str(args.queries),
                        "--budget", str(args.budget), "--commit-every", str(args.commit_every)]
+            if args.no_cache:
+                command.append("--no-cache")
+            if args.keep or args.reuse:
+                command += ["--snapshots", str(work)] + (["--reuse", str(work)] if args.reuse else [])
             with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
                 assert proc.stdout is not None
                 for line in proc.stdout:
@@ -392,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             if proc.returncode:
                 print(f"bench: the {engine} run failed (exit {proc.returncode})", file=sys.stderr)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(work, ignore_errors=True)
     _write(args.out, args, rows)
     print()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,19 @@ from index.tantivy_schema import open_tantivy, stored_fields
 
 _ALL = 2**31 - 1  # "every value" for a terms aggregation
 _YEARS = ("year", "mentioned_year")
+CACHE_SIZE = 64  # searches whose facets, and filter sets whose compiled query, are kept per index version
 
 
 class TantivySearcher(Searcher):
     """An open Tantivy index for searching; the same public methods as the Whoosh `Searcher`."""
 
-    def __init__(self, path: Path) -> None:  # noqa: D107 - no Whoosh index is opened
+    def __init__(self, path: Path, cache_size: int = CACHE_SIZE) -> None:  # noqa: D107 - no Whoosh index opened
         self.path = path
+        # A UI runs the same search again on every click (next page, sort, a widget): its facets, counted
+        # over every match, and its compiled filters are kept until the index changes (0: no cache).
+        self.cache_size = cache_size
+        self._facet_cache: OrderedDict[tuple[str, Filters], dict[str, tuple[FacetValue, ...]]] = OrderedDict()
+        self._filter_cache: OrderedDict[Filters, tantivy.Query] = OrderedDict()
         self.ix = open_tantivy(path)
         self.schema = build_schema()  # Whoosh's schema, for the query parser only
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
@@ -60,6 +67,8 @@ class TantivySearcher(Searcher):
             self._generation = generation
             self._lexicons = {}
             self._terms = {}
+            self._facet_cache.clear()
+            self._filter_cache.clear()
 
     def close(self) -> None:
         self._lexicons = {}
@@ -84,12 +93,15 @@ class TantivySearcher(Searcher):
 
     def _filtered(self, query: Query, filter_q: Query) -> tuple[tantivy.Query, tantivy.Query]:
         main = self.compile(query)
-        # The filter selects and must not score, as Whoosh's `filter=`.
-        full = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, main),
-            (tantivy.Occur.Must, tantivy.Query.const_score_query(self.compile(filter_q), 0.0)),
-        ])
-        return main, full
+        return main, _within(main, tantivy.Query.const_score_query(self.compile(filter_q), 0.0))
+
+    def _filter(self, filters: Filters) -> tantivy.Query:
+        """The compiled filter for `filters`: it selects and does not score, as Whoosh's `filter=`."""
+        compiled = _recall(self._filter_cache, filters)
+        if compiled is None:
+            compiled = tantivy.Query.const_score_query(self.compile(self.filter_query(filters)), 0.0)
+            _keep(self._filter_cache, filters, compiled, self.cache_size)
+        return compiled
 
     def stored(self, kind: str) -> list[dict[str, Any]]:
         query = tantivy.Query.const_score_query(tantivy.Query.term_query(self.tschema, "type", kind), 1.0)
@@ -139,18 +151,21 @@ class TantivySearcher(Searcher):
             result.update(self._aggregate(query, {f: _ALL for f in unsure}))
         out: dict[str, tuple[FacetValue, ...]] = {}
         for fieldname in FACET_FIELDS:
-            buckets = result[fieldname]["buckets"]
-            counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+            counts = [(b["key"], b["doc_count"]) for b in result[fieldname]["buckets"]]  # keys are str
             if fieldname in _YEARS:
-                out[fieldname] = tuple(FacetValue(v, n) for v, n in sorted(counts))
+                counts.sort()
+                out[fieldname] = tuple(FacetValue(v, n) for v, n in counts)
             else:
-                counts.sort(key=lambda kv: (-kv[1], kv[0]))
+                counts.sort(key=_by_count_then_name)  # Tantivy orders by count only
                 out[fieldname] = tuple(FacetValue(v, n) for v, n in counts[:top])
         return out
 
     def _aggregate(self, query: tantivy.Query, sizes: dict[str, int]) -> dict[str, Any]:
         spec = {
-            # every value of each segment is counted (cheap, in Rust), so counts are exact; only `n` come back
+            # Every value of each segment is sent on to be summed, so counts are exact; only `n` come back.
+            # Tantivy's default (each segment's top 10n) is faster, 44 ms instead of 57 for the 20 broadest of
+            # bench/scale.py's queries at 1M passages (11 segments), but gave a short count in the top 30
+            # for 53 of its 172 queries with matches (README, "Search engines").
             f: {"terms": {"field": f, "size": n, "segment_size": _ALL}}
             for f, n in sizes.items()
         }
@@ -179,7 +194,8 @@ class TantivySearcher(Searcher):
             raise QueryError(f"mode is keyword, semantic or hybrid, not {mode!r}")
         t0 = time.perf_counter()
         query, fallback = self.parse(text)
-        main, full = self._filtered(query, self.filter_query(filters))
+        main = self.compile(query)
+        full = _within(main, self._filter(filters))
         if sort == "date":
             # Whoosh sorts on the same value; among equal dates each engine keeps its own order.
             found = self._searcher.search(
@@ -194,9 +210,16 @@ class TantivySearcher(Searcher):
             self._hit(stored_fields(self._searcher.doc(a)), s, main if with_snippets else None, generators)
             for s, a in scored[:limit]
         )
-        facets = self.facet_counts(full, found.count) if with_facets and found.count else {}
+        facets: dict[str, tuple[FacetValue, ...]] = {}
         if with_facets and not found.count:
             facets = {f: () for f in FACET_FIELDS}
+        elif with_facets:
+            key = (repr(query), filters)
+            cached = _recall(self._facet_cache, key)
+            if cached is None:
+                cached = self.facet_counts(full, found.count)
+                _keep(self._facet_cache, key, cached, self.cache_size)
+            facets = dict(cached)
         took = (time.perf_counter() - t0) * 1000
         return SearchResult(text, int(found.count), round(took, 1), hits, facets, str(query), fallback)
 
@@ -292,12 +315,35 @@ class TantivySearcher(Searcher):
         }
 
 
+def _within(main: tantivy.Query, compiled_filter: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Must, compiled_filter)])
+
+
+def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
+    value = cache.get(key)
+    if value is not None:
+        cache.move_to_end(key)
+    return value
+
+
+def _keep(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """Remember `value`, forgetting the least recently used entries beyond `size`."""
+    if size > 0:
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+
 def _cut_unsure(agg: dict[str, Any], top: int) -> bool:
     """Whether a truncated terms aggregation may hold other values than Whoosh's top `top` (by count, then
     name): counts may be short across segments, or values left out tie with the last one kept."""
-    buckets = agg["buckets"]
+    buckets = agg["buckets"]  # by count, most first
     if agg.get("doc_count_error_upper_bound"):
         return True
     if not agg.get("sum_other_doc_count") or len(buckets) <= top:
         return False
-    return min(b["doc_count"] for b in buckets) >= sorted((b["doc_count"] for b in buckets), reverse=True)[top - 1]
+    return bool(buckets[-1]["doc_count"] >= buckets[top - 1]["doc_count"])
+
+
+def _by_count_then_name(value_count: tuple[str, int]) -> tuple[int, str]:
+    return -value_count[1], value_count[0]

@@ -231,6 +231,24 @@ def test_reingest_unchanged_changed_deleted_and_failed(tmp_path: Path, pipelines
     assert s.stats()["documents"] == 0 and s.search("blankets").total == 0
 
 
+def test_kept_facets_follow_the_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    from index.tantivy_search import TantivySearcher
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A testimony about the canal camp.\n", encoding="utf-8")
+    build([folder], tmp_path / "ix", pipelines, "tantivy")
+    s = open_searcher(tmp_path / "ix")
+    first = s.search("testimony")
+    assert s.search("testimony", offset=1).facets == first.facets  # the next page: the same counts, kept
+    (folder / "b.txt").write_text("Another testimony, about the dunes.\n", encoding="utf-8")
+    build([folder], tmp_path / "ix", pipelines, "tantivy")
+    s.refresh()
+    again = s.search("testimony")
+    assert again.total == 2 and sum(f.count for f in again.facets["lang"]) == 2  # counted again, not kept
+    assert again.facets == TantivySearcher(tmp_path / "ix", cache_size=0).search("testimony").facets
+
+
 def test_crash_before_commit_keeps_last_committed_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -312,6 +330,8 @@ def test_same_results_on_part_of_the_shared_corpus(tmp_path: Path, pipelines: di
 PLAIN = [
     "expulsions", "expulsions Calais", "The camp and the Camp", "Œuvre 2019 évacuations", "droits de l homme",
     "x_y", "eviction OR camp", "NOT camp", "camp TO", "  spaced   words  ", "1er mars", "naïve café",
+    '"expulsions Calais"', '"droits de l homme"', '"police"', ' " camp  AND tents " ', '"Œuvre 2019"',
+    '"x_y z"', '"camp" tents', '"a" "b"', '""',
 ]
 
 
@@ -327,14 +347,15 @@ def test_plain_words_give_the_parsers_query(demo: dict[str, Any], text: str) -> 
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.text("aàbcéEÉœŒ1 ", min_size=1, max_size=7), min_size=1, max_size=5))
-def test_any_plain_words_give_the_parsers_query(words: list[str]) -> None:
+@given(st.lists(st.text("aàbcéEÉœŒ1 ", min_size=1, max_size=7), min_size=1, max_size=5), st.booleans())
+def test_any_plain_words_give_the_parsers_query(words: list[str], quoted: bool) -> None:
     from whoosh.qparser import AndGroup, MultifieldParser
 
     from index.schema import build_schema
     from index.search import SEARCH_FIELDS, Searcher
 
     text = " ".join(words)
+    text = f'"{text}"' if quoted else text  # a phrase skips the parser too
     searcher = Searcher.__new__(Searcher)  # parsing needs the schema only, not an index
     searcher.schema = build_schema()
     searcher._parser = MultifieldParser(list(SEARCH_FIELDS), searcher.schema, group=AndGroup)
