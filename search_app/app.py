@@ -330,6 +330,7 @@ def main() -> None:
         required=True,
         label_visibility="collapsed",
         bind="query-params",
+        on_change=close_document,  # a passage opened in one view is not what the next view is about
     )
     if view in ("Testimonies", "Rulings"):
         render_evidence(shared, str(path), view)

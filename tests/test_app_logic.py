@@ -332,6 +332,17 @@ def test_document_view_shows_metadata_text_and_entities(app: AppTest) -> None:
     assert not any(m.value.startswith('<div class="tm-page">') for m in app.markdown)
 
 
+def test_switching_views_closes_the_open_document(app: AppTest) -> None:
+    search(app, "showers")
+    open_first(app)
+    assert any(m.value.startswith('<div class="tm-page">') for m in app.markdown)
+    app.segmented_control(key="view").set_value("Rulings").run()
+    assert not app.exception
+    assert not any(m.value.startswith('<div class="tm-page">') for m in app.markdown)
+    app.segmented_control(key="view").set_value("Passages").run()
+    assert not any(m.value.startswith('<div class="tm-page">') for m in app.markdown)
+
+
 def test_a_paged_document_opens_on_the_page_of_the_hit(app: AppTest) -> None:
     search(app, "depot")
     assert hit_titles(app) == ["Shelter under pressure"]
