@@ -20,7 +20,16 @@ import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from index.hybrid import DEPTH, FusedHit, Mode, rank
-from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, sync_vectors, unit_id, vectors_dir
+from index.vectors import (
+    VectorIndex,
+    VectorWriter,
+    chance_similarity,
+    nearest_units,
+    open_vectors,
+    sync_vectors,
+    unit_id,
+    vectors_dir,
+)
 
 if TYPE_CHECKING:
     from index.search import Filters, Searcher, SearchResult
@@ -231,7 +240,9 @@ def similar_docnums(
     filter_q: Query | None = None,
 ) -> list[tuple[int, float]]:
     """The `limit` records of `record_type` nearest to the record `id_` (its stored vector), leaving out
-    those `exclude` matches; (Whoosh document number, cosine), best first. Empty without vectors."""
+    those `exclude` matches; (Whoosh document number, cosine), best first. Empty without vectors. Records no
+    nearer than unrelated passages of the collection come by chance (`chance_similarity`) are left out: a
+    short list is better than one padded with what has nothing to do with the passage."""
     side = searcher.semantic()
     if side is None:
         return []
@@ -245,7 +256,10 @@ def similar_docnums(
     mask = side.allowed_mask(raw, And(parts))
     rows = side.docnums(raw)
     out = []
+    floor = chance_similarity(side.store)
     for hit in nearest_units(side.store, vector, limit, mask):
+        if hit.score <= floor:
+            break  # best first: the rest are no nearer
         docnum = side.docnum_of(hit.id, rows)
         if docnum is not None:
             out.append((docnum, hit.score))

@@ -15,6 +15,7 @@ from index.hybrid import FusedHit, fuse, rank
 from index.vectors import (
     VectorIndex,
     VectorWriter,
+    chance_similarity,
     document_vectors,
     nearest_units,
     open_vectors,
@@ -249,6 +250,28 @@ def test_kept_scores_serve_other_filters_and_queries_exactly() -> None:
                               key=lambda si: (-si[0], si[1]))[:5]
             assert [h.id for h in top_k(store, query, 5, mask)] == [i for _, i in expected]
             assert top_k(store, query, 1)[0].id == max(ids, key=lambda i: float(matrix[ids.index(i)] @ query))
+
+
+def test_chance_similarity_is_what_unrelated_documents_reach() -> None:
+    # 40 documents of 5 passages; each document's passages are near its own direction, documents are random
+    rng = np.random.default_rng(31)
+    topics = unit_rows(32, 40, dim=64)
+    rows, ids, sources = [], [], []
+    for d, topic in enumerate(topics):
+        for p in range(5):
+            v = topic + 0.3 * rng.standard_normal(64) / 8
+            rows.append(v / np.linalg.norm(v))
+            ids.append(f"d{d}:{p}")
+            sources.append(f"d{d}.txt")
+    store = VectorIndex("test", 64, 0, tuple(ids), tuple(sources), np.array(rows, dtype=np.float32),
+                        {i: r for r, i in enumerate(ids)})
+    floor = chance_similarity(store)
+    same_doc = float(store.matrix[0] @ store.matrix[1])
+    other_docs = store.matrix[0] @ store.matrix[5:].T
+    assert same_doc > floor  # passages of one subject are above what chance gives
+    assert 0.93 <= float(np.mean(other_docs <= floor)) <= 0.97  # its 95th percentile, within sampling error
+    one_doc = VectorIndex("test", 64, 0, tuple(ids[:5]), tuple(sources[:5]), store.matrix[:5], {})
+    assert chance_similarity(one_doc) == -1.0  # a single document: no unrelated pair to learn from
 
 
 def test_mask_keeps_only_known_ids() -> None:
