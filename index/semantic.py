@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
-from index.hybrid import DEPTH, FusedHit, Mode, rank
+from index.hybrid import DEPTH, FusedHit, Mode, rank, weight_for
 from index.vectors import (
     VectorIndex,
     VectorWriter,
@@ -190,7 +190,10 @@ def fused_docnums(
     if side is not None:
         vectors, qvec = side.store, side.query_vector(text)
         allowed = side.allowed_mask(raw, filter_q)
-    fused = rank(mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, mask=allowed)
+    fused = rank(
+        mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
+        mask=allowed,
+    )
     docnum_of = {h["id"]: h.docnum for h in keyword_hits}
     rows = side.docnums(raw) if side is not None else None
     out = []

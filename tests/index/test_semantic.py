@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.hybrid import FusedHit, fuse, rank
+from index.hybrid import FusedHit, exact_query, fuse, rank
 from index.vectors import (
     VectorIndex,
     VectorWriter,
@@ -272,6 +272,19 @@ def test_chance_similarity_is_what_unrelated_documents_reach() -> None:
     assert 0.93 <= float(np.mean(other_docs <= floor)) <= 0.97  # its 95th percentile, within sampling error
     one_doc = VectorIndex("test", 64, 0, tuple(ids[:5]), tuple(sources[:5]), store.matrix[:5], {})
     assert chance_similarity(one_doc) == -1.0  # a single document: no unrelated pair to learn from
+
+
+@pytest.mark.parametrize(
+    "text,exact",
+    [
+        ("604/2013", True), ("C-411/10", True), ("ACAT", True), ("Article 33", True), ("art. 3", True),
+        ('"garde à vue"', True), ("n° 2101234", True),
+        ("tear gas", False), ("Calais", False), ("Conseil d'État", False), ("UNHCR report", False),
+        ("Dublin III", False), ("article", False), ("police violence in Calais", False), ('"tear gas" Calais', False),
+    ],
+)
+def test_exact_queries_are_identifiers_or_one_quoted_phrase(text: str, exact: bool) -> None:
+    assert exact_query(text) is exact
 
 
 def test_mask_keeps_only_known_ids() -> None:
