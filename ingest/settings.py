@@ -35,7 +35,7 @@ class Settings:
     encoder: str = "use-m3"
     # Past this many vector rows (passages, quotes and their sentences), an approximate index (HNSW, usearch)
     # is kept beside the vectors and wide searches use it; below, search is exact (README, "Semantic search").
-    ann_min_rows: int = 200_000  # = index.ann.ANN_MIN_ROWS
+    ann_min_rows: int = 50_000  # = index.ann.ANN_MIN_ROWS
 
     @property
     def models(self) -> dict[str, str]:

@@ -81,25 +81,29 @@ def test_searches_through_the_graph_agree_with_exact_ones(ann_index: Path, encod
     for k in (10, 50):
         found = [len({h.id for h in nearest_units(store, q, k)} & {h.id for h in nearest_units(exact, q, k)}) / k
                  for q in queries]
-        # Measured 1.000 at k = 10 and k = 50 (10 queries, ~750 rows); the bound leaves room for the graph.
+        # Measured 0.99 at k = 10 and 1.000 at k = 50 (10 queries, 754 rows); the bound leaves room for the graph.
         assert np.mean(found) >= 0.95, (k, found)
 
 
-def test_filtered_searches_through_the_graph_obey_the_filters(ann_index: Path) -> None:
+def test_filtered_searches_through_the_graph_obey_the_filters(ann_index: Path, encoder: Any) -> None:
     s = Searcher(ann_index)
     try:
         side = s.semantic()
         assert side is not None and side.store.ann is not None
-        filters = Filters(langs=("fr",))
-        text = "tentes détruites par la police"
-        mask = side.allowed_mask(s.raw(), s.filter_query(filters))
-        assert candidate_rows(side.store.ann, side.query_vector(text), 400, mask, len(side.store.ids)) is not None
-        through_graph = s.search("tentes détruites par la police", filters, mode="semantic", limit=20)
-        assert through_graph.hits and all(h.lang == "fr" for h in through_graph.hits)
-        side.store = dataclasses.replace(side.store, ann=None)  # the same search, exact
-        exact = s.search("tentes détruites par la police", filters, mode="semantic", limit=20)
-        overlap = {h.passage_id for h in through_graph.hits} & {h.passage_id for h in exact.hits}
-        assert len(overlap) >= 0.9 * len(exact.hits)
+        raw = s.raw()
+        mask = side.allowed_mask(raw, s.filter_query(Filters(langs=("fr",))))
+        store, exact = side.store, dataclasses.replace(side.store, ann=None)
+        found = []
+        for q in embed(encoder, QUERIES, query=True):
+            assert candidate_rows(store.ann, q, 80, mask, len(store.ids)) is not None  # through the graph
+            hits = nearest_units(store, q, 10, mask)
+            assert len(hits) == 10
+            assert all(raw.document(id=h.id)["lang"] == "fr" for h in hits)
+            found.append(len({h.id for h in hits} & {h.id for h in nearest_units(exact, q, 10, mask)}) / 10)
+        assert np.mean(found) >= 0.95, found  # measured 1.000 (211 French rows of 754)
+        # The whole search, as the CLI and UI call it (the demo corpus is small: its 70 candidates are exact).
+        result = s.search("tentes détruites par la police", Filters(langs=("fr",)), mode="semantic", limit=20)
+        assert result.hits and all(h.lang == "fr" for h in result.hits)
     finally:
         s.close()
 
