@@ -1,23 +1,35 @@
-"""Exact vs approximate (HNSW, usearch) nearest-neighbour search, to decide when the vector store needs an ANN.
+"""Exact vs approximate (HNSW, usearch) vector search through the shipped code path (index/vectors.py,
+index/ann.py), to choose `ann_min_rows` and show what the approximate index costs and gives.
 
-    .venv/bin/python bench/ann_eval.py [--sizes 100000,1000000] [--dim 512] [--index DIR] [--json PATH]
+    .venv/bin/python bench/ann_eval.py --index DIR [--sizes 10000,100000] [--queries N] [--json PATH]
+    .venv/bin/python bench/ann_eval.py [--sizes ...] [--dim 512]          # synthetic vectors instead
 
-Vectors: synthetic unit vectors drawn around 2,000 random centres (real embeddings cluster by topic; uniform
-random vectors are the worst case for a graph index and flatter its recall), or, with --index DIR, the real
-vectors of an index (its vectors/ store) and perturbed copies of them up to each size. For each size: exact
-top-50 latency (numpy, as index/vectors.py does, all rows and 10% allowed), usearch HNSW build time, query
-latency and recall@50 against exact (f16 vectors, connectivity 16, expansion_add 128, expansion_search 64 and
-256). usearch is not a dependency: `pip install usearch==2.26.6` to run this. hnswlib 0.8.0 has no wheel for
-this platform on the registry (it would need a compiler at install time), faiss-cpu is a 30 MB wheel whose HNSW
-has no filtered search in its Python API either; usearch ships wheels, is maintained, and takes a filter.
+With --index DIR, the vectors are the real rows of that index's store (passages, quotes and their sentence
+rows), cut to each size, or grown past it with perturbed copies under new unit ids (a copy of a passage is
+another passage); the queries are the 49 labelled queries of tests/golden/semantic embedded with the store's
+encoder (more, when --queries asks, are perturbed rows). Without it, clustered synthetic unit vectors and
+perturbed rows as queries.
+
+For each size, in a fresh store in a temporary folder (the index given is only read):
+- build: one commit of all rows through VectorWriter with the threshold at 0 (segment + graph), then an
+  incremental commit that replaces 1% of the sources' rows (remove + add + save);
+- queries: `nearest_units` (what search calls: the best row per passage, 10 and 50 units) exact and through
+  the graph, with no filter and with filters allowing 50% and 10% of the rows: median / p95 ms and recall@10
+  / recall@50 of the approximate units against the exact ones;
+- disk (segments, graph file) and memory (the float32 matrix every search keeps; the graph's own).
+Timings are noisy on a shared machine: the load average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,9 +38,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.vectors import VectorIndex, open_vectors, top_k  # noqa: E402
-
-K = 50
+import index.ann as ann_module  # noqa: E402
+from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, unit_id  # noqa: E402
 
 
 def clustered(n: int, dim: int, rng: np.random.Generator, centres: int = 2000) -> np.ndarray:
@@ -38,13 +49,41 @@ def clustered(n: int, dim: int, rng: np.random.Generator, centres: int = 2000) -
     return out
 
 
-def grown(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """`base` (real vectors) and perturbed copies of its rows, n rows in all."""
-    picks = base[rng.integers(0, len(base), max(0, n - len(base)))]
-    noise = 0.25 * rng.standard_normal(picks.shape, dtype=np.float32) / np.sqrt(base.shape[1])
-    out = np.concatenate([base, picks + noise])[:n]
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
-    return out.astype(np.float32)
+def sized(store: VectorIndex | None, n: int, dim: int, rng: np.random.Generator) -> tuple[list[str], list[str], np.ndarray]:
+    """n rows (ids, sources, unit vectors): the store's first rows, then perturbed copies as new passages."""
+    if store is None:
+        ids = [f"syn:{i // 5}#{i % 5}" if i % 5 else f"syn:{i // 5}" for i in range(n)]
+        return ids, [f"src{i // 200}" for i in range(n)], clustered(n, dim, rng)
+    base_n = len(store.ids)
+    take = min(n, base_n)
+    ids, sources, parts = list(store.ids[:take]), list(store.sources[:take]), [store.matrix[:take]]
+    copy = 0
+    while len(ids) < n:
+        copy += 1
+        more = min(n - len(ids), base_n)
+        noise = 0.25 * rng.standard_normal((more, dim), dtype=np.float32) / np.sqrt(dim)
+        block = store.matrix[:more] + noise
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        parts.append(block)
+        ids += [f"c{copy}-{i}" for i in store.ids[:more]]
+        sources += [f"copy{copy}/{s}" for s in store.sources[:more]]
+    return ids, sources, np.concatenate(parts).astype(np.float32)
+
+
+def query_vectors(store: VectorIndex | None, matrix: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    out = []
+    if store is not None:
+        from ingest.embed import embed, load_encoder
+
+        texts = [json.loads(line)["query"] for line in
+                 (ROOT / "tests/golden/semantic/queries.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        out.append(embed(load_encoder(store.encoder), texts[:count], query=True))
+    missing = count - sum(len(o) for o in out)
+    if missing > 0:
+        picks = matrix[rng.integers(0, len(matrix), missing)]
+        q = picks + 0.5 * rng.standard_normal(picks.shape, dtype=np.float32) / np.sqrt(matrix.shape[1])
+        out.append(q / np.linalg.norm(q, axis=1, keepdims=True))
+    return np.concatenate(out).astype(np.float32)
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -52,74 +91,127 @@ def summary(samples: list[float]) -> dict[str, float]:
     return {"median_ms": round(1000 * statistics.median(s), 2), "p95_ms": round(1000 * s[int(0.95 * (len(s) - 1))], 2)}
 
 
-def run(matrix: np.ndarray, queries: np.ndarray) -> dict[str, object]:
-    from usearch.index import Index
+def folder_mb(folder: Path, prefix: str) -> float:
+    return round(sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith(prefix)) / 2**20, 1)
 
-    n, dim = matrix.shape
-    vi = VectorIndex("bench", dim, 0, tuple(map(str, range(n))), ("",) * n, matrix, {})
-    mask = np.random.default_rng(1).random(n) < 0.1
-    exact, exact_masked, truth = [], [], []
-    for q in queries:
+
+def source_mask(sources: tuple[str, ...], share: float) -> np.ndarray:
+    """Rows of a share of the sources (a filter on documents, as the search filters are)."""
+    names = sorted(set(sources))
+    keep = set(names[:: max(1, round(1 / share))])
+    return np.fromiter((s in keep for s in sources), dtype=bool, count=len(sources))
+
+
+def run(
+    n: int, ids: list[str], sources: list[str], matrix: np.ndarray, queries: np.ndarray, encoder: str,
+    tune: list[tuple[int, float]],
+) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="ann-eval-"))
+    dim = matrix.shape[1]
+    out: dict[str, object] = {"rows": n, "dim": dim, "load_before": [round(x, 2) for x in os.getloadavg()]}
+    try:
+        writer = VectorWriter(tmp, encoder, dim, ann_min_rows=0)
+        by_source: dict[str, list[int]] = {}
+        for r, s in enumerate(sources):
+            by_source.setdefault(s, []).append(r)
+        for s, rows in by_source.items():
+            writer.replace(s, "h", [ids[r] for r in rows], matrix[rows])
         t = time.perf_counter()
-        hits = top_k(vi, q, K)
-        exact.append(time.perf_counter() - t)
+        writer.commit(1)
+        out["build_s"] = round(time.perf_counter() - t, 1)
+        # An incremental commit: 1% of the sources replaced by new rows (their vectors perturbed).
+        changed = list(by_source)[:: 100]
+        rng = np.random.default_rng(7)
+        changed_rows = 0
+        for s in changed:
+            rows = by_source[s]
+            v = matrix[rows] + 0.1 * rng.standard_normal((len(rows), dim), dtype=np.float32) / np.sqrt(dim)
+            writer.replace(s, "h2", [f"new-{ids[r]}" for r in rows], v / np.linalg.norm(v, axis=1, keepdims=True))
+            changed_rows += len(rows)
         t = time.perf_counter()
-        top_k(vi, q, K, mask)
-        exact_masked.append(time.perf_counter() - t)
-        truth.append({int(h.id) for h in hits})
-    out: dict[str, object] = {"n": n, "dim": dim, "exact_all": summary(exact), "exact_10pct": summary(exact_masked)}
-    index = Index(ndim=dim, metric="cos", dtype="f16", connectivity=16, expansion_add=128, expansion_search=64)
-    t = time.perf_counter()
-    index.add(np.arange(n), matrix, threads=2)
-    out["hnsw_build_s"] = round(time.perf_counter() - t, 1)
-    out["hnsw_memory_mb"] = round(index.memory_usage / 2**20, 1)
-    for ef in (64, 256):
-        index.expansion_search = ef
-        lat, recall = [], []
-        for q, want in zip(queries, truth):
-            t = time.perf_counter()
-            found = index.search(q, K)
-            lat.append(time.perf_counter() - t)
-            recall.append(len(want & set(map(int, found.keys))) / K)
-        out[f"hnsw_ef{ef}"] = {**summary(lat), "recall_at_50": round(statistics.fmean(recall), 3)}
+        writer.commit(2)
+        out["update_s"] = round(time.perf_counter() - t, 2)
+        out["update_rows"] = changed_rows
+        folder = tmp / "vectors"
+        out["disk_segments_mb"] = folder_mb(folder, "seg-")
+        out["disk_graph_mb"] = folder_mb(folder, "ann-")
+        t = time.perf_counter()
+        store = open_vectors(tmp)
+        out["open_s"] = round(time.perf_counter() - t, 2)
+        assert store is not None and store.ann is not None, "the graph was not opened"
+        out["memory_matrix_mb"] = round(store.matrix.nbytes / 2**20, 1)
+        exact = dataclasses.replace(store, ann=None)
+        for label, share in (("all", 1.0), ("50%", 0.5), ("10%", 0.1)):
+            mask = None if share == 1.0 else source_mask(store.sources, share)
+            cell: dict[str, object] = {"allowed_rows": int(n if mask is None else mask.sum())}
+            for k in (10, 50):
+                times_e, wanted = [], []
+                for q in queries:
+                    t = time.perf_counter()
+                    wanted.append({h.id for h in nearest_units(exact, q, k, mask)})
+                    times_e.append(time.perf_counter() - t)
+                cell[f"exact_k{k}"] = summary(times_e)
+                for ef, overfetch in tune:
+                    store.ann.graph.expansion_search = ef
+                    ann_module.OVERFETCH = overfetch
+                    times_a, recall = [], []
+                    for q, want in zip(queries, wanted):
+                        t = time.perf_counter()
+                        got = nearest_units(store, q, k, mask)
+                        times_a.append(time.perf_counter() - t)
+                        assert mask is None or all(mask[store.row_of[h.id]] for h in got), "a filtered-out row"
+                        recall.append(len(want & {h.id for h in got}) / max(1, len(want)))
+                    cell[f"ann_k{k}_ef{ef}_of{overfetch}"] = {**summary(times_a),
+                                                             "recall": round(statistics.fmean(recall), 3)}
+            out[label] = cell
+        assert {unit_id(i) for i in store.ids}  # the store is what was built
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--dim", type=int, default=512)
-    parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--index", type=Path, help="grow from this index's real vectors instead of synthetic ones")
+    parser.add_argument("--queries", type=int, default=49)
+    parser.add_argument("--index", type=Path, help="the real vectors of this index (read only)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--tune", default=f"{ann_module.EXPANSION_SEARCH}x{ann_module.OVERFETCH}",
+                        help="search settings to compare, EFxOVERFETCH,...: expansion_search and over-fetch factor")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
-    base = None
+    store = None
     if args.index:
         store = open_vectors(args.index)
         if store is None:
             print(f"{args.index} has no vectors", file=sys.stderr)
             return 1
-        base = store.matrix
-        args.dim = base.shape[1]
-        print(f"real vectors: {len(base)} rows of {args.index}")
+        args.dim = store.dim
+        print(f"real vectors: {len(store.ids):,} rows of {args.index} ({store.encoder})")
+    tune = [(int(ef), float(of)) for ef, of in (x.split("x") for x in args.tune.split(","))]
     results = []
-    print(f"{'n':>9} {'exact all':>18} {'exact 10%':>18} {'build s':>8} {'MB':>7} {'hnsw ef64':>26} {'hnsw ef256':>26}")
+    print(f"{'rows':>9} {'filter':>6} {'k':>3} {'ef':>4} {'over':>4} {'exact med/p95 ms':>18} {'ann med/p95 ms':>16} "
+          f"{'recall':>6}  build s | update s (rows) | graph MB on disk | matrix MB | load")
     for n in [int(x) for x in args.sizes.split(",")]:
-        matrix = grown(base, n, rng) if base is not None else clustered(n, args.dim, rng)
-        picks = rng.integers(0, n, args.queries)
-        queries = matrix[picks] + 0.5 * rng.standard_normal((args.queries, args.dim), dtype=np.float32) / np.sqrt(args.dim)
-        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        r = run(matrix, queries)
+        ids, sources, matrix = sized(store, n, args.dim, rng)
+        queries = query_vectors(store, matrix, args.queries, rng)
+        r = run(n, ids, sources, matrix, queries, store.encoder if store else "synthetic", tune)
         results.append(r)
-
-        def cell(d: object) -> str:
-            assert isinstance(d, dict)
-            extra = f" R {d['recall_at_50']:.3f}" if "recall_at_50" in d else ""
-            return f"{d['median_ms']:7.2f}/{d['p95_ms']:7.2f} ms{extra}"
-
-        print(f"{n:>9,} {cell(r['exact_all']):>18} {cell(r['exact_10pct']):>18} {r['hnsw_build_s']:>8} "
-              f"{r['hnsw_memory_mb']:>7} {cell(r['hnsw_ef64']):>26} {cell(r['hnsw_ef256']):>26}", flush=True)
+        first = True
+        for label in ("all", "50%", "10%"):
+            cell = r[label]
+            assert isinstance(cell, dict)
+            for k in (10, 50):
+                e = cell[f"exact_k{k}"]
+                for ef, overfetch in tune:
+                    a = cell[f"ann_k{k}_ef{ef}_of{overfetch}"]
+                    tail = (f"  {r['build_s']} | {r['update_s']} ({r['update_rows']}) | {r['disk_graph_mb']} | "
+                            f"{r['memory_matrix_mb']} | {r['load_before']}->{r['load_after']}" if first else "")
+                    first = False
+                    print(f"{n:>9,} {label:>6} {k:>3} {ef:>4} {overfetch:>4} {e['median_ms']:>8.2f}/{e['p95_ms']:>8.2f} "
+                          f"{a['median_ms']:>7.2f}/{a['p95_ms']:>7.2f} {a['recall']:>6.3f}{tail}", flush=True)
         del matrix
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
+from index.ann import ANN_MIN_ROWS
 from index.hybrid import DEPTH, FusedHit, Mode, rank, weight_for
 from index.vectors import (
     VectorIndex,
@@ -42,15 +43,18 @@ MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
 # ------------------------------------------------------------------ writing
 
 
-def attach_vectors(writer: IndexWriter, encoder: Encoder, say: Callable[[str], None] | None = None) -> VectorWriter:
+def attach_vectors(
+    writer: IndexWriter, encoder: Encoder, say: Callable[[str], None] | None = None, ann_min_rows: int = ANN_MIN_ROWS
+) -> VectorWriter:
     """Give `writer` a vector store for `encoder`, in step with what Whoosh has committed: sources whose vectors
     are missing or stale (an index built before embeddings were on, a crash between the two commits, another
-    encoder before) are embedded from their stored text first, here, and committed."""
+    encoder before) are embedded from their stored text first, here, and committed; so is the approximate
+    index, when past `ann_min_rows` rows it is missing or out of step (index/ann.py)."""
     from ingest.embed import embed_units
 
-    vectors = VectorWriter(writer.path, encoder.name, encoder.dim)
+    vectors = VectorWriter(writer.path, encoder.name, encoder.dim, ann_min_rows)
     generation = writer.ix.latest_generation()
-    if vectors.generation != generation:
+    if vectors.generation != generation or vectors.ann_stale():
         searcher = writer.ix.searcher()
         try:
             report = sync_vectors(searcher, vectors, lambda ids, texts: embed_units(encoder, ids, texts), generation)
@@ -63,7 +67,9 @@ def attach_vectors(writer: IndexWriter, encoder: Encoder, say: Callable[[str], N
     return vectors
 
 
-def start_embeddings(writer: IndexWriter, setting: str, say: Callable[[str], None]) -> Encoder | None:
+def start_embeddings(
+    writer: IndexWriter, setting: str, say: Callable[[str], None], ann_min_rows: int = ANN_MIN_ROWS
+) -> Encoder | None:
     """The encoder an ingest embeds with (the `encoder` setting), attached to `writer`; None, said once
     through `say`, when the setting is "off" or the encoder's package is missing: the ingest is keyword only."""
     from ingest.embed import encoder_from_setting
@@ -72,7 +78,7 @@ def start_embeddings(writer: IndexWriter, setting: str, say: Callable[[str], Non
     if encoder is None:
         say(note or "no embeddings")
         return None
-    attach_vectors(writer, encoder, say)
+    attach_vectors(writer, encoder, say, ann_min_rows)
     return encoder
 
 

@@ -4,12 +4,15 @@ Layout, in `<index>/vectors/`:
 
     MANIFEST.json   encoder, vector size, the Whoosh generation the vectors match, the live segments
     seg-000007.npz  ids, sources and float16 vectors added by one commit
+    ann-000008.usearch  an HNSW graph of the live rows, past `ann_min_rows` of them (index/ann.py)
 
 It works like Whoosh itself: a commit writes a new segment, then replaces MANIFEST.json in one step (a
 temporary file renamed), so a crash leaves the last committed store as it was. Replacing or deleting a source
 marks its rows deleted in the older segments (tombstones in the manifest); segments are merged when they grow
 many or mostly deleted. Vectors are stored as float16 (half the disk, no measurable change in ranking) and
-searched as float32.
+searched as float32. Past `ann_min_rows` live rows, searches with a wide filter go through an approximate
+index kept in step at each commit and named by the same manifest (index/ann.py); below, or when that index is
+missing or disagrees with the segments, search is exact.
 
 The manifest names the Whoosh generation it matches, so a reader can tell whether the two are in step; and
 `sync_vectors` makes them so from what Whoosh has committed (its stored text), source by source, by file hash:
@@ -18,6 +21,7 @@ it is what an ingest calls after each commit, and what mends a store a crash lef
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Collection, Iterable
@@ -26,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from index.ann import ANN_MIN_ROWS, AnnIndex, AnnWriter, candidate_rows, open_ann, row_keys
 
 FORMAT = 1
 MAX_SEGMENTS = 8  # merge past this many segments ...
@@ -54,7 +60,8 @@ class VectorIndex:
     sources: tuple[str, ...]
     matrix: np.ndarray  # (n, dim) float32
     row_of: dict[str, int] = field(repr=False)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived arrays, built once
+    ann: AnnIndex | None = field(default=None, repr=False)  # the approximate index, when in step (index/ann.py)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)  # derived arrays, built once
 
     def in_step(self, generation: int) -> bool:
         """Whether these vectors are those of the Whoosh index at `generation`."""
@@ -98,10 +105,11 @@ def open_vectors(index_path: Path) -> VectorIndex | None:
     parts = [_load_segment(folder, seg) for seg in manifest["segments"]]
     ids = tuple(str(i) for p in parts for i in p[0])
     sources = tuple(str(s) for p in parts for s in p[1])
-    matrix = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, dim), np.float32)
+    matrix = np.ascontiguousarray(np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, dim), np.float32))
     return VectorIndex(
         encoder=manifest["encoder"], dim=dim, generation=int(manifest["generation"]), ids=ids,
-        sources=sources, matrix=np.ascontiguousarray(matrix), row_of={i: r for r, i in enumerate(ids)},
+        sources=sources, matrix=matrix, row_of={i: r for r, i in enumerate(ids)},
+        ann=open_ann(folder, manifest.get("ann"), sources, ids, matrix),
     )
 
 
@@ -146,6 +154,28 @@ def chance_similarity(vectors: VectorIndex, quantile: float = 0.95, pairs: int =
     return float(cached)
 
 
+NEAREST_DOCUMENTS = 10  # documents whose every row joins the approximate candidates when context ranks
+
+
+def _rows_of_nearest_documents(vectors: VectorIndex, query: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """Every allowed row of the documents most similar to the query as a whole. The approximate index finds
+    rows by their own cosine; a row ranked up by its document's similarity may lie beyond its candidates."""
+    doc_of_row, docs = document_vectors(vectors)
+    about = docs @ query
+    nearest = np.argpartition(-about, NEAREST_DOCUMENTS)[:NEAREST_DOCUMENTS] if len(about) > NEAREST_DOCUMENTS else None
+    rows = np.arange(len(doc_of_row)) if nearest is None else np.flatnonzero(np.isin(doc_of_row, nearest))
+    return rows if allowed is None else rows[allowed[rows]]
+
+
+def _scores_of(vectors: VectorIndex, rows: np.ndarray, query: np.ndarray, context: float) -> tuple[np.ndarray, np.ndarray]:
+    """The cosines of some rows with the query, and their ranking scores (`top_k`)."""
+    scores = vectors.matrix[rows] @ query
+    if not context:
+        return scores, scores
+    doc_of_row, docs = document_vectors(vectors)
+    return scores, scores + context * (docs @ query)[doc_of_row[rows]]
+
+
 def row_scores(vectors: VectorIndex, query: np.ndarray, context: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Every row's cosine with the unit vector `query`, and its ranking score (the cosine plus `context` times
     its document's). Kept for the last few queries: the UI runs the same search again on every click (and a
@@ -173,19 +203,25 @@ def top_k(
 
     `context` > 0 ranks rows by their cosine plus `context` times their document's (`document_vectors`): a
     passage of a document about the query's subject before a passage that only shares a sentence's wording
-    with it. Each hit still carries its own cosine."""
+    with it. Each hit still carries its own cosine.
+
+    The rows come from the approximate index when the store has one and the filter is wide (index/ann.py),
+    with every row of the documents nearest the query when `context` ranks by them too; else from every
+    allowed row. Scores are exact either way."""
     if k <= 0 or not vectors.ids:
         return []
     q = np.asarray(query, dtype=np.float32).reshape(-1)
     rows = None
-    if allowed is not None and np.count_nonzero(allowed) <= len(allowed) // 4:
+    candidates = None if vectors.ann is None else candidate_rows(vectors.ann, q, k, allowed, len(vectors.ids))
+    if candidates is not None:
+        if context:
+            candidates = np.union1d(candidates, _rows_of_nearest_documents(vectors, q, allowed))
+        rows = candidates
+        scores, ranking = _scores_of(vectors, rows, q, context)
+    elif allowed is not None and np.count_nonzero(allowed) <= len(allowed) // 4:
         # A narrow filter: scoring only its rows is faster, and the copy is small.
         rows = np.flatnonzero(allowed)
-        scores = vectors.matrix[rows] @ q
-        ranking = scores
-        if context:
-            doc_of_row, docs = document_vectors(vectors)
-            ranking = scores + context * (docs @ q)[doc_of_row[rows]]
+        scores, ranking = _scores_of(vectors, rows, q, context)
     else:
         # No filter, or a wide one (the default lets every passage through): score every row and drop the
         # others; gathering the allowed rows first would copy most of the matrix on every search.
@@ -226,9 +262,10 @@ def nearest_units(
 class VectorWriter:
     """Adds, replaces and deletes the vectors of a source; `commit(generation)` makes them visible at once.
 
-    Use it inside the keyword index's writer lock (index/lock.py), as IndexWriter does for Whoosh."""
+    Use it inside the keyword index's writer lock (index/lock.py), as IndexWriter does for Whoosh. Past
+    `ann_min_rows` live rows it keeps an approximate index in step too (index/ann.py)."""
 
-    def __init__(self, index_path: Path, encoder: str, dim: int) -> None:
+    def __init__(self, index_path: Path, encoder: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS) -> None:
         self.folder = vectors_dir(index_path)
         self.folder.mkdir(parents=True, exist_ok=True)
         manifest = _read_manifest(self.folder)
@@ -241,6 +278,16 @@ class VectorWriter:
         self.hashes: dict[str, str] = dict(manifest["hashes"]) if manifest else {}  # source -> file hash
         self._pending: dict[str, tuple[str, list[str], np.ndarray]] = {}  # source -> (hash, ids, vectors)
         self._changed = manifest is None
+        self._removed: list[tuple[str, str]] = []  # (segment, source) deleted since the last commit
+        self.ann_min_rows = ann_min_rows
+        self._ann = AnnWriter(self.folder, dim, ann_min_rows, manifest.get("ann") if manifest else None)
+
+    def ann_stale(self) -> bool:
+        """Whether the approximate index is not in step with the committed rows (missing past the threshold,
+        left by a crash, disagreeing); if so the next commit builds it again (or drops it below the threshold)."""
+        stale = self._ann.stale(self._live_rows(), self._live)
+        self._changed = self._changed or stale
+        return stale
 
     def replace(self, source: str, file_hash: str, ids: list[str], vectors: np.ndarray) -> None:
         """The rows of `source` become `ids` with `vectors` (unit rows, one per id) at the next commit."""
@@ -262,6 +309,7 @@ class VectorWriter:
         for seg in self._segments:
             if source in seg["sources"] and source not in seg["deleted"]:
                 seg["deleted"].append(source)
+                self._removed.append((seg["name"], source))
                 self._changed = True
 
     def commit(self, generation: int) -> None:
@@ -269,9 +317,11 @@ class VectorWriter:
         `generation` they match; merge segments when there are many or they are mostly deleted."""
         if not self._changed and generation == self.generation:
             return
+        removed = self._removed_keys()
+        added = self._pending_rows()
         if self._pending:
-            self._segments.append(self._write_segment(self._pending_rows()))
-        self._pending = {}
+            self._segments.append(self._write_segment(added))
+        self._pending, self._removed = {}, []
         self._count_deleted_rows()
         if self._needs_merge():
             merged = [_load_segment(self.folder, seg) for seg in self._segments]
@@ -280,9 +330,14 @@ class VectorWriter:
                 rows = tuple(np.concatenate([m[i] for m in merged]) for i in range(3))
                 if len(rows[0]):
                     self._segments = [self._write_segment(rows)]
+        ann = self._ann.commit(
+            f"ann-{self._next:06d}.usearch", removed, (row_keys(added[1].tolist(), added[0].tolist()), added[2]),
+            functools.cache(self._live), self._live_rows(),  # all rows read once, and only if needed
+        )
+        self._next += 1 if ann else 0
         manifest = {
             "format": FORMAT, "encoder": self.encoder, "dim": self.dim, "generation": generation,
-            "next": self._next, "segments": self._segments, "hashes": self.hashes,
+            "next": self._next, "segments": self._segments, "hashes": self.hashes, **({"ann": ann} if ann else {}),
         }
         _write_atomically(self.folder / "MANIFEST.json", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
         self.generation = generation
@@ -291,9 +346,10 @@ class VectorWriter:
 
     def cancel(self) -> None:
         """Forget what was not committed (the keyword writer was cancelled)."""
-        fresh = VectorWriter(self.folder.parent, self.encoder, self.dim)
+        fresh = VectorWriter(self.folder.parent, self.encoder, self.dim, self.ann_min_rows)
         self.generation, self._segments, self._next = fresh.generation, fresh._segments, fresh._next
         self.hashes, self._pending, self._changed = fresh.hashes, {}, fresh._changed
+        self._removed, self._ann = [], fresh._ann
 
     def _pending_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ids = [i for _, row_ids, _ in self._pending.values() for i in row_ids]
@@ -301,6 +357,30 @@ class VectorWriter:
         vectors = [v for _, _, v in self._pending.values()]
         matrix = np.concatenate(vectors) if vectors else np.zeros((0, self.dim), np.float32)
         return np.array(ids, dtype=str), np.array(sources, dtype=str), matrix
+
+    def _removed_keys(self) -> np.ndarray:
+        """Approximate-index keys of the rows deleted since the last commit (read from their segments)."""
+        by_segment: dict[str, list[str]] = {}
+        for name, source in self._removed:
+            by_segment.setdefault(name, []).append(source)
+        keys = [np.zeros(0, dtype=np.uint64)]
+        for name, sources in by_segment.items():
+            with np.load(self.folder / f"{name}.npz", allow_pickle=False) as data:
+                ids, seg_sources = data["ids"], data["sources"]
+            gone = np.isin(seg_sources, np.array(sources, dtype=seg_sources.dtype))
+            keys.append(row_keys(seg_sources[gone].tolist(), ids[gone].tolist()))
+        return np.concatenate(keys)
+
+    def _live_rows(self) -> int:
+        return sum(seg["rows"] - (seg["deleted_rows"] if seg["deleted"] else 0) for seg in self._segments)
+
+    def _live(self) -> tuple[np.ndarray, np.ndarray]:
+        """Keys and vectors of every committed live row (to build or check the approximate index)."""
+        parts = [_load_segment(self.folder, seg) for seg in self._segments]
+        if not parts:
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, self.dim), np.float32)
+        keys = row_keys([str(s) for p in parts for s in p[1]], [str(i) for p in parts for i in p[0]])
+        return keys, np.concatenate([p[2] for p in parts])
 
     def _needs_merge(self) -> bool:
         if len(self._segments) > MAX_SEGMENTS:
@@ -323,10 +403,13 @@ class VectorWriter:
                 "deleted": [], "deleted_rows": 0}
 
     def _remove_unreferenced(self) -> None:
-        """Segments no manifest names any more (merged away, or left by a crash before the manifest)."""
+        """Segments and approximate indexes no manifest names any more (merged away, replaced, or left by a
+        crash before the manifest)."""
         live = {f"{seg['name']}.npz" for seg in self._segments}
+        if self._ann.entry is not None:
+            live.add(str(self._ann.entry["file"]))
         for child in self.folder.iterdir():
-            if child.name.startswith("seg-") and child.name not in live:
+            if child.name.startswith(("seg-", "ann-")) and child.name not in live:
                 child.unlink(missing_ok=True)
 
     def _count_deleted_rows(self) -> None:

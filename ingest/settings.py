@@ -33,6 +33,9 @@ class Settings:
     # one of ingest.embed.ENCODERS, or "off" (keyword search only). "use-m3", with a vector per sentence, ranks
     # as well as "e5-small" on tests/golden/semantic, better across languages, and embeds ~10x faster.
     encoder: str = "use-m3"
+    # Past this many vector rows (passages, quotes and their sentences), an approximate index (HNSW, usearch)
+    # is kept beside the vectors and wide searches use it; below, search is exact (README, "Semantic search").
+    ann_min_rows: int = 50_000  # = index.ann.ANN_MIN_ROWS
 
     @property
     def models(self) -> dict[str, str]:

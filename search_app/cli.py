@@ -81,7 +81,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
         say = lambda line: print(f"temoin: {line}", file=sys.stderr)  # noqa: E731
         if isinstance(writer, IndexWriter):
-            encoder = start_embeddings(writer, settings.encoder, say)
+            encoder = start_embeddings(writer, settings.encoder, say, settings.ann_min_rows)
         else:  # the vectors sit beside a Whoosh index (index/vectors.py); a Tantivy index is keyword only
             encoder = None
             say("the Tantivy engine has keyword search only: semantic search needs the Whoosh engine")

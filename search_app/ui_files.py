@@ -158,8 +158,10 @@ def ingest_uploads(
     try:
         if pipelines.get("encoder"):  # the encoder setting: vectors written with the records
             from index.semantic import start_embeddings
+            from ingest.settings import load_settings
 
-            start_embeddings(writer, getattr(pipelines["encoder"], "name", pipelines["encoder"]), lambda _: None)
+            start_embeddings(writer, getattr(pipelines["encoder"], "name", pipelines["encoder"]), lambda _: None,
+                             load_settings().ann_min_rows)
         for n, path in enumerate(documents):
             if on_file is not None:
                 on_file(n, len(documents), path.name)
