@@ -1,14 +1,25 @@
 """Benchmark: ingest throughput by stage and search latency, over ../shared/corpus (or given paths).
 
     .venv/bin/python bench/run.py [PATH ...] [--queries N] [--out bench/results/bench.json]
+    .venv/bin/python bench/run.py [PATH ...] --workers 1,2 [--sample] [--profile FILE] [--out ...]
 
 Prints a table and writes JSON. Figures, not assertions: speed is never tested for.
+
+`--workers 1,2` measures worker scaling instead: the same files ingested as `temoin ingest --workers N` does
+(worker processes, embeddings per the `encoder` setting) into a fresh index for each N, with the wall time,
+the CPU time of the ingesting process and of the workers, and the load average while it ran.
+`--sample` takes the fixed iteration subset (every 4th file in ingest order and every PDF, under 1 MB).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import os
+import pstats
+import resource
+import threading
 import platform
 import random
 import re
@@ -26,8 +37,13 @@ from index.search import Filters, Searcher  # noqa: E402
 from index.tantivy_search import TantivySearcher  # noqa: E402
 from index.tantivy_writer import TantivyWriter  # noqa: E402
 from index.writer import IndexWriter  # noqa: E402
+from index.semantic import start_embeddings  # noqa: E402
 from ingest.entities import load_pipelines  # noqa: E402
-from ingest.pipeline import STAGES, StageClock, ingest_paths  # noqa: E402
+from ingest.ocr import options_from_settings  # noqa: E402
+from ingest.pipeline import STAGES, StageClock, ingest_paths, iter_files  # noqa: E402
+from ingest.settings import Settings, load_settings  # noqa: E402
+from ingest.versions import stage_fingerprints  # noqa: E402
+from ingest.workers import WorkerPool  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -96,18 +112,182 @@ def time_searches(searcher: Searcher, queries: list[tuple[str, Filters]]) -> dic
         "max_ms": round(max(latencies), 1),
     }
 
+# ------------------------------------------------------------------ worker scaling (--workers)
+
+
+def sample_files(paths: list[Path], every: int = 4, max_bytes: int = 1_000_000) -> list[Path]:
+    """The fixed iteration subset: every `every`-th file in ingest order and every PDF (few, but the only
+    pdfminer work), those under `max_bytes` (the megabyte-sized reports and transcripts take minutes each and
+    would make a short run one file's tail)."""
+    return [
+        f for n, f in enumerate(iter_files(paths))
+        if (n % every == 0 or f.suffix.lower() == ".pdf") and f.stat().st_size < max_bytes
+    ]
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """User + system seconds of a live process (/proc/PID/stat fields 14 and 15); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class LoadSampler(threading.Thread):
+    """The 1-minute load average every `every` seconds while a run lasts: the machine is shared."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.every, self.samples, self.stopped = every, [os.getloadavg()[0]], threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> dict[str, float]:
+        self.stopped.set()
+        self.join()
+        self.samples.append(os.getloadavg()[0])
+        return {"start": round(self.samples[0], 2), "mean": round(statistics.mean(self.samples), 2),
+                "max": round(max(self.samples), 2), "end": round(self.samples[-1], 2)}
+
+
+def ingest_in_workers(
+    paths: list[Path], count: int, index_dir: Path, settings: Settings, profile: Path | None = None
+) -> dict[str, Any]:
+    """One `temoin ingest --workers COUNT` into an empty index (the CLI's writer, encoder and extras), timed
+    from the moment every worker has loaded its models to the last commit."""
+    writer = IndexWriter(index_dir, build=stage_fingerprints(settings.models))
+    encoder = start_embeddings(writer, settings.encoder, lambda line: None)
+    extras: dict[str, Any] = {"ocr": options_from_settings(settings)}
+    worker_extras = {**extras, **({"encoder": encoder.name} if encoder else {})}
+    clock = StageClock()
+    children0 = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
+    profiler = cProfile.Profile() if profile else None
+    closed = False
+    try:
+        with WorkerPool(count, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
+                        worker_extras) as pool:
+            t0 = time.perf_counter()
+            pool.wait_ready()
+            load_s = time.perf_counter() - t0
+            load_cpu = sum(process_cpu(pid) for pid in pool.pids())  # the workers' model loading, not counted
+            self0 = _cpu(resource.getrusage(resource.RUSAGE_SELF))
+            sampler = LoadSampler()
+            sampler.start()
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            summary = ingest_paths(paths, writer, extras, commit_every=settings.commit_every, workers=pool,
+                                   file_timeout=settings.file_timeout, clock=clock, progress=False)
+            writer.close()  # the last commit is part of the ingest
+            closed = True
+            if profiler:
+                profiler.disable()
+            wall = time.perf_counter() - t0
+            parent_cpu = _cpu(resource.getrusage(resource.RUSAGE_SELF)) - self0
+            load = sampler.stop()
+    finally:
+        if not closed:
+            writer.close()
+    # Workers are reaped when the pool closes: RUSAGE_CHILDREN then holds all their time, replaced ones too.
+    worker_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - children0 - load_cpu
+    if profiler and profile:
+        profiler.dump_stats(str(profile))
+    searcher = Searcher(index_dir)
+    stats = searcher.stats()
+    searcher.close()
+    return {
+        "workers": count,
+        "wall_s": round(wall, 1),
+        "parent_cpu_s": round(parent_cpu, 1),
+        "worker_cpu_s": round(worker_cpu, 1),
+        "index_s": round(clock.seconds["index"], 1),  # the ingesting process writing and committing
+        "model_load_s": round(load_s, 1),
+        "load_average": load,
+        "stages": {stage: round(clock.seconds[stage], 1) for stage in STAGES},
+        "results": [(r.path, r.status, r.doc_ids) for r in summary.results],
+        "failed": summary.count("failed"),
+        "words": sum(r.words for r in summary.results),
+        "documents": stats["documents"],
+        "passages": stats["passages"],
+        "encoder": encoder.name if encoder else "off",
+    }
+
+
+def worker_scaling(paths: list[Path], counts: list[int], out: Path, sample: bool, profile: Path | None) -> int:
+    settings = load_settings()
+    files = sample_files(paths) if sample else list(iter_files(paths))
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in counts:
+            # The profile, when asked for, is of the ingesting process in the run with the most workers.
+            wanted = profile if profile and count == max(counts) else None
+            runs.append(ingest_in_workers(files, count, Path(tmp) / f"index-{count}", settings, wanted))
+    same = all(r["results"] == runs[0]["results"] for r in runs)
+    base = runs[0]
+    # What the CPU allows on this machine's cores, from the first run's CPU times: the workers' work spread
+    # over the cores, beside the ingesting process's (which no worker can take over).
+    cores = os.cpu_count() or 1
+
+    def best_wall(run: dict[str, Any], n: int) -> float:
+        work, parent = run["worker_cpu_s"], run["parent_cpu_s"]
+        return max(work / n, parent, (work + parent) / cores)
+
+    for run in runs:
+        run["speedup"] = round(base["wall_s"] / run["wall_s"], 2)
+        run["cpu_bound_speedup"] = round(best_wall(base, base["workers"]) / best_wall(base, run["workers"]), 2)
+    result = {
+        "machine": {"python": platform.python_version(), "cpus": cores},
+        "corpus": [str(p) for p in paths],
+        "sample": sample,
+        "files": len(files),
+        "same_results": same,
+        "runs": [{k: v for k, v in r.items() if k != "results"} for r in runs],
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"Worker scaling: {len(files)} files{' (sample)' if sample else ''}, {base['words']:,} words, "
+          f"{base['passages']:,} passages, encoder {base['encoder']}, {cores} cores; "
+          f"same results with every worker count: {'yes' if same else 'NO'}")
+    print(f"{'workers':>7}{'wall s':>9}{'speedup':>9}{'CPU-bound':>11}{'parent CPU':>12}{'workers CPU':>13}"
+          f"{'writing s':>11}{'load mean/max':>15}")
+    for r in result["runs"]:
+        la = r["load_average"]
+        print(f"{r['workers']:>7}{r['wall_s']:>9}{r['speedup']:>8}x{r['cpu_bound_speedup']:>10}x"
+              f"{r['parent_cpu_s']:>12}{r['worker_cpu_s']:>13}{r['index_s']:>11}"
+              f"{la['mean']:>9}/{la['max']}")
+    if profile:
+        print(f"Profile of the ingesting process ({max(counts)} workers): {profile}")
+        pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
+    print(f"JSON: {out}")
+    return 0 if same else 1
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "bench.json")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--workers", help="worker counts to compare, e.g. 1,2 (worker scaling only)")
+    parser.add_argument("--sample", action="store_true", help="with --workers: the fixed subset of the files")
+    parser.add_argument("--profile", type=Path, help="with --workers: cProfile the ingesting process to FILE")
     args = parser.parse_args(argv)
     paths = args.paths or [DEFAULT_CORPUS]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"bench: no such path: {', '.join(missing)}", file=sys.stderr)
         return 1
+    if args.workers:
+        counts = [int(n) for n in args.workers.split(",")]
+        out = args.out or ROOT / "bench" / "results" / "workers.json"
+        return worker_scaling(paths, counts, out, args.sample, args.profile)
+    args.out = args.out or ROOT / "bench" / "results" / "bench.json"
 
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"

@@ -225,6 +225,21 @@ class WorkerPool:
         child_conn.close()
         return _Worker(process, parent_conn)
 
+    def wait_ready(self, timeout: float = _STARTUP_TIMEOUT) -> None:
+        """Start every worker and wait until each has loaded its models: benchmarks time the work, not the load
+        (an ingest does not wait: `run` hands files to workers as they become ready)."""
+        self.start()
+        for w in self._workers:
+            if w.ready:
+                continue
+            try:
+                message = w.conn.recv() if w.conn.poll(timeout) else ("unusable", f"no models after {timeout:g} s")
+            except (EOFError, OSError):
+                message = ("unusable", crash_reason(w.process.exitcode))
+            if message[0] != "ready":
+                raise WorkerError(f"an ingest worker could not start: {message[1]}")
+            w.ready = True
+
     def busy(self) -> list[tuple[int, str]]:
         """(pid, path) of every worker now reading a file; for progress displays and tests."""
         return [(w.process.pid, w.task[1]) for w in self._workers if w.task is not None]
