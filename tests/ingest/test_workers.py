@@ -187,3 +187,28 @@ def test_stage_seconds_and_file_seconds_come_back_from_the_workers(tmp_path: Pat
         writer.close()
     assert clock.seconds["entities"] > 0 and clock.seconds["index"] > 0
     assert set(clock.file_seconds) == {str(p.resolve()) for p in SMALL[:2]}
+
+
+@pytest.mark.parametrize(
+    ("sizes", "first"),
+    [
+        ([10, 20, 30], 0),  # small files: input order
+        ([10, 20, 2_000_000], 2),  # a big file waiting goes first, wherever it is in the look-ahead
+        ([1_500_000, 10, 3_000_000], 2),  # the biggest of them first
+        ([10] * 20 + [2_000_000], 0),  # beyond the look-ahead (16 files for 2 workers): not yet seen
+    ],
+)
+def test_a_big_file_among_the_next_ones_is_built_first(tmp_path: Path, sizes: list[int], first: int) -> None:
+    from types import SimpleNamespace
+
+    from ingest.workers import _Run
+
+    paths = []
+    for n, size in enumerate(sizes):
+        path = tmp_path / f"f{n}.txt"
+        with path.open("wb") as fh:
+            fh.truncate(size)
+        paths.append(path)
+    run: Any = _Run(SimpleNamespace(count=2), iter([(n, p, "digest") for n, p in enumerate(paths)]), 10.0)
+    run._take()
+    assert run.queue[run._next()][0] == first
