@@ -133,17 +133,22 @@ def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
+# Below this many documents, pairs drawn at random are largely the related ones themselves (in a test index of
+# three documents, the two testimonies of one event, in two languages, were above the 95th percentile): no floor.
+CHANCE_MIN_DOCUMENTS = 20
+
+
 def chance_similarity(vectors: VectorIndex, quantile: float = 0.95, pairs: int = 20_000) -> float:
     """The cosine that `quantile` of random pairs of passages from different documents stay below: what
     unrelated passages of this collection reach by chance (0.39 on the shared corpus with use-m3, where every
-    document is about migration; 0.46 on the demo corpus). Estimated once per loaded store from a seeded sample
-    of whole-unit rows; -1 when there are too few documents to tell."""
+    document is about migration). Estimated once per loaded store from a seeded sample
+    of whole-unit rows; -1 (no floor) below CHANCE_MIN_DOCUMENTS documents."""
     cached = vectors.cache.get(("chance", quantile))
     if cached is None:
         whole = np.flatnonzero(np.fromiter(("#" not in i for i in vectors.ids), dtype=bool, count=len(vectors.ids)))
         doc_of_row, _ = document_vectors(vectors)
         cached = -1.0
-        if whole.size >= 2 and len(set(doc_of_row[whole].tolist())) >= 2:
+        if len(set(doc_of_row[whole].tolist())) >= CHANCE_MIN_DOCUMENTS:
             rng = np.random.default_rng(0)
             a, b = rng.choice(whole, pairs), rng.choice(whole, pairs)
             apart = doc_of_row[a] != doc_of_row[b]
