@@ -43,6 +43,23 @@ def build_index(paths: list[Path], index_dir: Path, pipelines: dict[str, Any]) -
         writer.close()
 
 
+def build_embedded(
+    paths: list[Path], index_dir: Path, pipelines: dict[str, Any], encoder: Any, **vector_options: Any
+) -> Any:
+    """Ingest `paths` with their embeddings (`encoder`), as `temoin ingest` does with the encoder setting on;
+    `vector_options` go to the vector store (`ann_min_rows`)."""
+    from index.semantic import attach_vectors
+    from index.writer import IndexWriter
+    from ingest.pipeline import ingest_paths
+
+    writer = IndexWriter(index_dir)
+    try:
+        attach_vectors(writer, encoder, **vector_options)
+        return ingest_paths(paths, writer, {**pipelines, "encoder": encoder}, progress=False)
+    finally:
+        writer.close()
+
+
 def index_content(index_dir: Path) -> dict[str, Any]:
     """What an index holds, to compare two builds: documents, entities and failures."""
     from index.search import Searcher

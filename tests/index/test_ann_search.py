@@ -21,9 +21,8 @@ from index.semantic import attach_vectors
 from index.vectors import VectorIndex, nearest_units, open_vectors, vectors_dir
 from index.writer import IndexWriter
 from ingest.embed import embed, load_encoder
-from ingest.pipeline import ingest_paths
 from search_app.cli import main
-from tests.conftest import DEMO
+from tests.conftest import DEMO, build_embedded
 
 ENCODER = "use-m3"
 MIN_ROWS = 100
@@ -50,12 +49,7 @@ def encoder() -> Any:
 
 
 def build(paths: list[Path], index_dir: Path, pipelines: dict[str, Any], encoder: Any) -> None:
-    writer = IndexWriter(index_dir)
-    try:
-        attach_vectors(writer, encoder, ann_min_rows=MIN_ROWS)
-        ingest_paths(paths, writer, {**pipelines, "encoder": encoder}, progress=False)
-    finally:
-        writer.close()
+    build_embedded(paths, index_dir, pipelines, encoder, ann_min_rows=MIN_ROWS)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from index.writer import IndexWriter
 from ingest.embed import ROW_SEP, embedding_rows, load_encoder, sentences
 from ingest.pipeline import ingest_paths
 from search_app.cli import main
-from tests.conftest import DEMO, needs_shared
+from tests.conftest import DEMO, build_embedded, needs_shared
 
 ENCODER = "use-m3"
 pytestmark = pytest.mark.skipif(
@@ -33,13 +33,7 @@ def encoder() -> Any:
     return load_encoder(ENCODER)
 
 
-def build(paths: list[Path], index_dir: Path, pipelines: dict[str, Any], encoder: Any) -> Any:
-    writer = IndexWriter(index_dir)
-    try:
-        attach_vectors(writer, encoder)
-        return ingest_paths(paths, writer, {**pipelines, "encoder": encoder}, progress=False)
-    finally:
-        writer.close()
+build = build_embedded
 
 
 @pytest.fixture(scope="module")
