@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     queries = load_queries(load_passages(searcher))
     keyword = {q.id: [h.passage_id for h in searcher.search(q.text, limit=DEPTH, mode="keyword", with_facets=False).hits]
                for q in queries}
-    passages = side.allowed_mask(searcher.raw(), searcher.filter_query(__import__("index.search").search.Filters()))
+    passages = side.allowed_mask(searcher, searcher.filter_query(__import__("index.search").search.Filters()))
     semantic = {q.id: [h.id for h in nearest_units(side.store, side.query_vector(q.text), DEPTH, passages)]
                 for q in queries}
     print(f"{'':<14}" + "".join(f"{g:>22}" for g in GROUPS))

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ui_latency import percentile  # noqa: E402
 from index.search import Filters, Searcher  # noqa: E402
 
 QUERIES = [
@@ -28,11 +29,6 @@ QUERIES = [
     "mineurs isolés", "camp", "water points", "refoulement", "torture", "witness protection", "genocide",
     "humanitarian aid", "border control",
 ]
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(round(0.95 * (len(ordered) - 1))), len(ordered) - 1)]
 
 
 def main() -> int:
@@ -58,7 +54,7 @@ def main() -> int:
                 t0 = time.perf_counter()
                 searcher.search(query, filters, limit=10, mode=mode)
                 times.append((time.perf_counter() - t0) * 1000)
-            median, high = statistics.median(times), p95(times)
+            median, high = statistics.median(times), percentile(times, 0.95)
             out.setdefault(label, {})[mode] = {"median_ms": round(median, 1), "p95_ms": round(high, 1)}
             print(f"  {label:<36} {mode:<8} median {median:6.1f} ms   p95 {high:6.1f} ms")
     searcher.close()

@@ -131,16 +131,18 @@ class SemanticSide:
             self._units = {unit_id(i) for i in self.store.ids}
         return self._units
 
-    def allowed_mask(self, raw: Any, filter_q: Query) -> np.ndarray:
+    def allowed_mask(self, searcher: Searcher, filter_q: Query) -> np.ndarray:
         """Rows whose Whoosh document the filter lets through (kept for the last few filters: most searches
-        use the same one, and listing every passage it allows costs more than the vector search)."""
+        use the same one, and listing every passage it allows costs more than the vector search). The
+        filter's documents are the searcher's own kept set (`Searcher.filter_set`), not listed again."""
+        raw = searcher.raw()
         key = (id(raw), repr(filter_q))
         cached = self._masks.get(key)
         if cached is not None:
             return cached
         docnums = self.docnums(raw)
         allowed = np.zeros(raw.reader().doc_count_all() + 1, dtype=bool)
-        found = np.fromiter(raw.docs_for_query(filter_q), dtype=np.int64)
+        found = np.fromiter(searcher.filter_set(filter_q), dtype=np.int64)
         allowed[found] = True
         mask = allowed[docnums] & (docnums >= 0)
         if len(self._masks) >= 16:
@@ -195,7 +197,7 @@ def fused_docnums(
     vectors = qvec = allowed = None
     if side is not None:
         vectors, qvec = side.store, side.query_vector(text)
-        allowed = side.allowed_mask(raw, filter_q)
+        allowed = side.allowed_mask(searcher, filter_q)
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
         mask=allowed,
@@ -262,7 +264,7 @@ def similar_docnums(
     parts: list[Query] = [filter_q or Term("type", record_type)]
     if exclude is not None:
         parts.append(Not(exclude))
-    mask = side.allowed_mask(raw, And(parts))
+    mask = side.allowed_mask(searcher, And(parts))
     rows = side.docnums(raw)
     out = []
     floor = chance_similarity(side.store)

@@ -113,6 +113,15 @@ def open_vectors(index_path: Path) -> VectorIndex | None:
     )
 
 
+def whole_rows(vectors: VectorIndex) -> np.ndarray:
+    """The rows that hold a whole passage or testimony (the others, "<id>#n", hold one of its sentences)."""
+    cached = vectors.cache.get("whole")
+    if cached is None:
+        ids = vectors.ids
+        cached = vectors.cache["whole"] = np.flatnonzero(np.fromiter(("#" not in i for i in ids), bool, len(ids)))
+    return cached
+
+
 def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
     """Each row's document (an index into the second array) and each document's unit mean vector: the mean of
     its passages' and quotes' whole-unit rows (sentence rows left out), what the document is about as a whole.
@@ -120,7 +129,7 @@ def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
     cached = vectors.cache.get("documents")
     if cached is None:
         names, doc_of_row = np.unique(np.asarray(vectors.sources, dtype=str), return_inverse=True)
-        whole = np.flatnonzero(np.fromiter(("#" not in i for i in vectors.ids), dtype=bool, count=len(vectors.ids)))
+        whole = whole_rows(vectors)
         order = whole[np.argsort(doc_of_row[whole], kind="stable")]
         docs = np.zeros((len(names), vectors.dim), dtype=np.float32)
         if order.size:
@@ -145,7 +154,7 @@ def chance_similarity(vectors: VectorIndex, quantile: float = 0.95, pairs: int =
     of whole-unit rows; -1 (no floor) below CHANCE_MIN_DOCUMENTS documents."""
     cached = vectors.cache.get(("chance", quantile))
     if cached is None:
-        whole = np.flatnonzero(np.fromiter(("#" not in i for i in vectors.ids), dtype=bool, count=len(vectors.ids)))
+        whole = whole_rows(vectors)
         doc_of_row, _ = document_vectors(vectors)
         cached = -1.0
         if len(set(doc_of_row[whole].tolist())) >= CHANCE_MIN_DOCUMENTS:

@@ -210,7 +210,7 @@ def render_results(
                 if shared is not None:
                     semantic.render_more_like_this(shared, hit)
             if shared is not None:
-                semantic.render_similar(shared, hit, query_lang or hit.lang)
+                semantic.render_similar(shared, hit)
     pages = math.ceil(screen.total / PAGE_SIZE)
     if pages > 1:
         st.pagination(pages, key=results_page_key())

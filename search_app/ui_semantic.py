@@ -80,17 +80,25 @@ def render_more_like_this(shared: Any, hit: Hit) -> None:
     )
 
 
-def render_similar(shared: Any, hit: Hit, query_lang: str) -> None:
+def render_similar(shared: Any, hit: Hit) -> None:
     if st.session_state.get("similar_to") != hit.passage_id:
         return
     with shared.lock:
         similar = more_like_this(shared.searcher, hit.passage_id, SIMILAR)
-    with st.container(border=True, key=f"similar-list-{hit.passage_id}"):
-        st.caption("Passages of other documents that say the same thing")
-        if not similar:
+    render_found(
+        f"similar-list-{hit.passage_id}", "Passages of other documents that say the same thing",
+        [ui.hit_html(other) + badges_html(other.lang, None, hit.lang) for other in similar],
+    )
+
+
+def render_found(key: str, caption: str, cards: list[str]) -> None:
+    """What was found by meaning for one passage or testimony, under it: a bordered list of cards."""
+    with st.container(border=True, key=key):
+        st.caption(caption)
+        if not cards:
             st.caption("None found.")
-        for other in similar:
-            st.markdown(ui.hit_html(other) + badges_html(other.lang, None, hit.lang), unsafe_allow_html=True)
+        for card in cards:
+            st.markdown(card, unsafe_allow_html=True)
 
 
 def render_corroborate(shared: Any, hit: QuoteHit) -> None:
@@ -111,9 +119,7 @@ def render_corroborating(shared: Any, hit: QuoteHit) -> None:
         return
     with shared.lock:
         found = corroborate(shared.searcher, hit.quote_id, SIMILAR)
-    with st.container(border=True, key=f"corroborating-{hit.quote_id}"):
-        st.caption("Other speakers, other documents, describing the same kind of event")
-        if not found:
-            st.caption("None found.")
-        for other in found:
-            st.markdown(ui.quote_html(other) + badges_html(other.language, None, hit.language), unsafe_allow_html=True)
+    render_found(
+        f"corroborating-{hit.quote_id}", "Other speakers, other documents, describing the same kind of event",
+        [ui.quote_html(other) + badges_html(other.language, None, hit.language) for other in found],
+    )

@@ -85,7 +85,7 @@ def test_filtered_searches_through_the_graph_obey_the_filters(ann_index: Path, e
         side = s.semantic()
         assert side is not None and side.store.ann is not None
         raw = s.raw()
-        mask = side.allowed_mask(raw, s.filter_query(Filters(langs=("fr",))))
+        mask = side.allowed_mask(s, s.filter_query(Filters(langs=("fr",))))
         store, exact = side.store, dataclasses.replace(side.store, ann=None)
         found = []
         for q in embed(encoder, QUERIES, query=True):
