@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import tantivy
@@ -31,6 +34,25 @@ from index.tantivy_schema import open_tantivy, stored_fields
 _ALL = 2**31 - 1  # "every value" for a terms aggregation
 _YEARS = ("year", "mentioned_year")
 CACHE_SIZE = 64  # searches whose facets, and filter sets whose compiled query, are kept per index version
+# Counting the facets is most of a search's time at 1M passages, and it runs the query again (README, "Search
+# engines"). Tantivy releases the GIL while it searches and aggregates, so on a big index the facets are
+# counted on two pool threads, in two groups of fields, while this thread finds the top hits and their
+# snippets: a search then takes about the longest of the three, not their sum. Each group evaluates the query
+# once more (~7 ms for a broad query at 1M passages, up to 60 for a phrase of common words), so below
+# PARALLEL_RECORDS (a whole search takes ~3 ms at 10k, ~7 at 100k) the facets are counted here, after the
+# search, in one request. The groups are balanced on bench/scale.py's 1M index (ms alone, query included):
+# person 30, org 23, place 19, mentioned_year 16, kind, lang and year 8-9.
+PARALLEL_RECORDS = 250_000
+FACET_ASIDE = ("person", "kind", "lang", "year")
+_pool: ThreadPoolExecutor | None = None
+
+
+def _facet_pool() -> ThreadPoolExecutor | None:
+    """The threads a search hands its facet groups to, or None on a single core."""
+    global _pool
+    if _pool is None and (os.cpu_count() or 1) > 1:
+        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="temoin-facets")
+    return _pool
 
 
 class TantivySearcher(Searcher):
@@ -139,13 +161,16 @@ class TantivySearcher(Searcher):
         return table
 
     # -- search
-    def facet_counts(self, query: tantivy.Query, matches: int, top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
+    def facet_counts(
+        self, query: tantivy.Query, matches: int, top: int = 30, counted: dict[str, Any] | None = None
+    ) -> dict[str, tuple[FacetValue, ...]]:
         """Counts per value of every facet field over the matches: by count then value, the top `top`; years
-        all, by year (as the Whoosh engine)."""
+        all, by year (as the Whoosh engine). `counted`: the aggregation `start_facets` began, if any."""
         # Few matches hold few values: ask for all of them. Many: the top 3x, and all for a field only when
-        # values left out may tie with the last one kept (Whoosh breaks ties by name).
-        few = matches <= 200
-        result = self._aggregate(query, {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS})
+        # values left out may tie with the last one kept (Whoosh breaks ties by name). Counts begun before the
+        # number of matches was known asked for the top 3x.
+        few = counted is None and matches <= 200
+        result = counted if counted is not None else self._aggregate(query, _sizes(few, top))
         unsure = [] if few else [f for f in FACET_FIELDS if f not in _YEARS and _cut_unsure(result[f], top)]
         if unsure:
             result.update(self._aggregate(query, {f: _ALL for f in unsure}))
@@ -159,6 +184,23 @@ class TantivySearcher(Searcher):
                 counts.sort(key=_by_count_then_name)  # Tantivy orders by count only
                 out[fieldname] = tuple(FacetValue(v, n) for v, n in counts[:top])
         return out
+
+    def start_facets(self, query: tantivy.Query, top: int = 30) -> Callable[[], dict[str, Any]] | None:
+        """On a big index, begin counting the facets of `query` on the pool's threads and give what waits for
+        them (for `facet_counts`); None where they are counted after the search."""
+        pool = _facet_pool() if self._searcher.num_docs >= PARALLEL_RECORDS else None
+        if pool is None:
+            return None
+        sizes = _sizes(False, top)
+        futures = [
+            pool.submit(self._aggregate, query, {f: n for f, n in sizes.items() if (f in FACET_ASIDE) == aside})
+            for aside in (True, False)
+        ]
+
+        def counted() -> dict[str, Any]:
+            return {k: v for future in futures for k, v in future.result().items()}
+
+        return counted
 
     def _aggregate(self, query: tantivy.Query, sizes: dict[str, int]) -> dict[str, Any]:
         spec = {
@@ -196,6 +238,9 @@ class TantivySearcher(Searcher):
         query, fallback = self.parse(text)
         main = self.compile(query)
         full = _within(main, self._filter(filters))
+        key = (repr(query), filters)
+        cached = _recall(self._facet_cache, key) if with_facets else None
+        counting = self.start_facets(full) if with_facets and cached is None else None
         if sort == "date":
             # Whoosh sorts on the same value; among equal dates each engine keeps its own order.
             found = self._searcher.search(
@@ -214,10 +259,8 @@ class TantivySearcher(Searcher):
         if with_facets and not found.count:
             facets = {f: () for f in FACET_FIELDS}
         elif with_facets:
-            key = (repr(query), filters)
-            cached = _recall(self._facet_cache, key)
             if cached is None:
-                cached = self.facet_counts(full, found.count)
+                cached = self.facet_counts(full, found.count, counted=counting() if counting else None)
                 _keep(self._facet_cache, key, cached, self.cache_size)
             facets = dict(cached)
         took = (time.perf_counter() - t0) * 1000
@@ -313,6 +356,12 @@ class TantivySearcher(Searcher):
             name: self._searcher.search(tantivy.Query.term_query(self.tschema, "type", kind), 1, count=True).count
             for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
         }
+
+
+def _sizes(few: bool, top: int) -> dict[str, int]:
+    """How many values of each facet field to ask for: all of the years; of the others, all when the matches
+    are few, else the top 3x."""
+    return {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS}
 
 
 def _within(main: tantivy.Query, compiled_filter: tantivy.Query) -> tantivy.Query:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bench.kill_harness import KillPoint, ingest_env, partial_ok, run_and_kill, snapshot
 from index.engine import ENGINES, engine_of, open_searcher, open_writer
 from index.evidence import list_rulings, search_quotes
-from index.schema import IndexError_
+from index.schema import FACET_FIELDS, IndexError_
 from index.search import Filters
 from index.writer import IndexBusy
 from ingest.pipeline import ingest_paths
@@ -93,6 +93,36 @@ def test_same_passages_totals_and_facets(demo: dict[str, Any], engine: str, quer
     assert passages(result) == passages(reference)
     assert result.facets == reference.facets
     assert result.fallback == reference.fallback
+
+
+def test_facets_counted_beside_the_search_are_the_same(demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a big index the facets are counted on two pool threads, in two groups of fields, while the search
+    runs (index/tantivy_search.py): with the threshold at one record, every contract query takes that path
+    and must count as Whoosh does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index import tantivy_search
+
+    handed: list[tuple[str, ...]] = []
+
+    class Pool(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            handed.append(tuple(args[1]))  # the fields of the group handed over
+            return super().submit(fn, *args, **kwargs)
+
+    pool = Pool(max_workers=2)
+    monkeypatch.setattr(tantivy_search, "PARALLEL_RECORDS", 1)
+    monkeypatch.setattr(tantivy_search, "_facet_pool", lambda: pool)  # whatever this machine's cores
+    searcher = tantivy_search.TantivySearcher(demo["tantivy"].path, cache_size=0)  # nothing counted before
+    try:
+        for query, filters, _at_least in QUERIES:
+            result = searcher.search(query, filters, limit=500)
+            assert result.facets == demo["whoosh"].search(query, filters, limit=500).facets, query
+        assert searcher.search("testimony", with_facets=False).facets == {}
+    finally:
+        pool.shutdown()
+    assert len(handed) == 2 * len(QUERIES)  # two groups a search, none without facets
+    assert {f for group in handed[:2] for f in group} == set(FACET_FIELDS) and not set(handed[0]) & set(handed[1])
 
 
 @pytest.mark.parametrize("engine", ENGINES)
