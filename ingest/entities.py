@@ -126,33 +126,53 @@ def load_pipelines(models: Mapping[str, str] = DEFAULT_MODELS) -> dict[str, Any]
         if any("listener" in node.name.lower() for node in ner.model.walk()):
             keep.add("tok2vec")
         pipeline = spacy.load(name, exclude=[p for p in nlp.pipe_names if p not in keep])
+        # Two rulers of phrase patterns, not one with token patterns: spaCy's token Matcher tried each of the
+        # ~2,000 one-word and acronym patterns at every token, a fifth of this stage's time (bench/run.py
+        # --bare). Names of several words match in any case; one-word names and acronyms as they are
+        # written. The first ruler's names win over the second's where they overlap, as the longer match
+        # did in one ruler.
+        any_case, as_written = gazetteer_patterns(gazetteer_rows)
         ruler = pipeline.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
-        ruler.add_patterns(gazetteer_patterns(gazetteer_rows))
+        ruler.add_patterns(any_case)
+        cased = pipeline.add_pipe(
+            "entity_ruler", name="entity_ruler_cased", before="ner", config={"phrase_matcher_attr": "ORTH"}
+        )
+        cased.add_patterns(as_written)
         pipelines[lang] = pipeline
     pipelines["gazetteer"] = load_gazetteer()
     return pipelines
 
 
-def gazetteer_patterns(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """EntityRuler phrase patterns: every alias as written and without accents, labelled for our mapping."""
+def gazetteer_patterns(rows: list[tuple[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """EntityRuler phrase patterns, labelled for our mapping: names of several words as written and without
+    accents (matched in any case); one-word names and acronyms in the forms they are written in (matched as
+    written)."""
     import unicodedata
 
-    patterns = []
+    any_case: list[dict[str, Any]] = []
+    as_written: list[dict[str, Any]] = []
     for label, alias in rows:
         spacy_label = "LOC" if label == Label.PLACE.value else label
         bare = "".join(c for c in unicodedata.normalize("NFKD", alias) if not unicodedata.combining(c))
         if alias.isupper() and " " not in alias:
             # an acronym matches as written: "UN" is not the French article "un"
-            patterns.append({"label": spacy_label, "pattern": [{"ORTH": alias}]})
+            as_written.append({"label": spacy_label, "pattern": alias})
             continue
         if alias.isalpha():
             # a one-word name is written with a capital: "Chad" and "Turkey" are places, "turkey" is not
-            for form in dict.fromkeys([alias.lower(), bare.lower()]):
-                patterns.append({"label": spacy_label, "pattern": [{"LOWER": form, "IS_LOWER": False}]})
+            for form in dict.fromkeys(f for word in (alias, bare) for f in capitalised(word)):
+                as_written.append({"label": spacy_label, "pattern": form})
             continue
         for form in dict.fromkeys([alias, alias.replace("'", "’"), bare, singular(alias), singular(bare)]):
-            patterns.append({"label": spacy_label, "pattern": form})
-    return patterns
+            any_case.append({"label": spacy_label, "pattern": form})
+    return any_case, as_written
+
+
+def capitalised(word: str) -> list[str]:
+    """The ways a one-word name is written with a capital: as in the gazetteer (unless all lower case), with
+    its first letter raised, in title case, in capitals ("UNHCR", "McDonald", "Calais", "CALAIS")."""
+    forms = [word, word[:1].upper() + word[1:], word[:1].upper() + word[1:].lower(), word.upper()]
+    return [f for f in dict.fromkeys(forms) if not f.islower()]
 
 
 def normalise_name(text: str) -> str:
