@@ -183,6 +183,35 @@ def infer_kind(text: str, title: str = "", footnotes: int = 0) -> Kind:
     return best if scores[best] >= 2 else Kind.OTHER
 
 
+# A full date in ISO order, as web addresses and the files saved from them carry their publication date:
+# `/2016/02/02/`, `-2016-02-02-`, `20140822` (a time may follow: `201706271233`).
+_ADDRESS_DATE = re.compile(
+    r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})(?:(?P<s>[-/_.])(?P<m>[01][0-9])(?P=s)(?P<d>[0-3][0-9])|"
+    r"(?P<m2>[01][0-9])(?P<d2>[0-3][0-9])(?:[0-2][0-9][0-5][0-9])?)(?![0-9])"
+)
+
+
+def address_date(*addresses: str | None) -> str | None:
+    """The first valid full date (ISO) in a web address or a file name, as a site or an export names an
+    article after the day it appeared; None where there is none (a year or a month alone is not taken)."""
+    import datetime
+
+    for address in addresses:
+        for m in _ADDRESS_DATE.finditer(address or ""):
+            month, day = m.group("m") or m.group("m2"), m.group("d") or m.group("d2")
+            try:
+                return datetime.date(int(m.group("y")), int(month), int(day)).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def web_kind(kind: Kind, url: str | None, publisher: str | None) -> Kind:
+    """A page saved from the web (it names its address, or its file name its site) whose text gives no kind
+    is an article: press."""
+    return Kind.PRESS if kind is Kind.OTHER and (url or publisher) else kind
+
+
 _HOST_PUBLISHER = re.compile(r"_(?:www-)?([a-z0-9-]+)-(?:fr|com|org|ch|net|info|be)\b")
 
 

@@ -21,7 +21,9 @@ from ingest.citations import find_citations
 from ingest.clean import clean
 from ingest.entities import extract_mentions
 from ingest.language import detect_language, majority_language
-from ingest.metadata import infer_date, infer_kind, infer_publisher, infer_title, load_sidecar
+from ingest.metadata import (
+    address_date, infer_date, infer_kind, infer_publisher, infer_title, load_sidecar, web_kind,
+)
 from ingest.passages import split_passages
 from ingest.quotes import extract_quotes
 from ingest.records import (
@@ -133,9 +135,17 @@ def build_record(
     mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size, None, text)
     ruling = clock.timed("citations", ruling_info, text, meta.title, str(source))
     title = sidecar.title or (ruling_title(ruling) if ruling else None) or raw.metadata.title or infer_title(text, source)
-    kind = meta.kind or (Kind.RULING if ruling else infer_kind(text, title, footnotes=len(cleaned.footnotes)))
-    # A ruling's own text is surer of its date than an export's metadata; a sidecar is surer than both.
-    date = sidecar.date or (ruling.date if ruling else None) or raw.metadata.date or infer_date(text)
+    site = None if ruling else infer_publisher(source)
+    kind = meta.kind or (
+        Kind.RULING if ruling else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
+    )
+    # A ruling's own text is surer of its date than an export's metadata; a sidecar is surer than both. A web
+    # address or a file name that carries a full date (the day an article appeared) is surer than the dates
+    # the text mentions.
+    date = (
+        sidecar.date or (ruling.date if ruling else None) or raw.metadata.date
+        or address_date(meta.url, source.name) or infer_date(text)
+    )
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
     # A ruling's quotations are the law and the parties' submissions, not testimony.
     quotes = [] if kind is Kind.RULING else clock.timed(
@@ -155,7 +165,7 @@ def build_record(
         kind=kind,
         language=doc_lang,
         date=date,
-        publisher=meta.publisher or (ruling.court if ruling else infer_publisher(source)),
+        publisher=meta.publisher or (ruling.court if ruling else site),
         url=meta.url,
         pages=pages,
         text=text,
