@@ -9,6 +9,9 @@ Prints a table and writes JSON. Figures, not assertions: speed is never tested f
 (worker processes, embeddings per the `encoder` setting) into a fresh index for each N, with the wall time,
 the CPU time of the ingesting process and of the workers, and the load average while it ran.
 `--sample` takes the fixed iteration subset (every 4th file in ingest order and every PDF, under 1 MB).
+`--bare` adds the bare limits on the same files (bench/bare_limits.py: pdfminer.six alone on the PDFs, spaCy
+NER alone on the passages, one process) and what each worker count costs over them; the default mode always
+measures them.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from ingest.pipeline import STAGES, StageClock, ingest_paths, iter_files  # noqa
 from ingest.settings import Settings, load_settings  # noqa: E402
 from ingest.versions import stage_fingerprints  # noqa: E402
 from ingest.workers import WorkerPool  # noqa: E402
+from bench import bare_limits  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -220,15 +224,40 @@ def ingest_in_workers(
     }
 
 
-def worker_scaling(paths: list[Path], counts: list[int], out: Path, sample: bool, profile: Path | None) -> int:
+def print_against_bare(limits: dict[str, Any], runs: list[dict[str, Any]]) -> None:
+    """Each run's wall time, and its workers' build without the embeddings, against pdfminer + NER alone."""
+    pdf, ner, bare_s = limits["pdfminer"], limits["ner"], limits["seconds"]
+    print(f"Bare limits, one process: pdfminer alone {pdf['seconds']} s ({pdf['files']} PDFs, {pdf['pages']} pages), "
+          f"spaCy NER alone {ner['seconds']} s ({ner['passages']:,} passages, {ner['words']:,} words): {bare_s} s")
+    build = ("read", "clean", "language", "entities", "quotes", "citations")
+    for r in runs:
+        stages = r["stages"]
+        own = sum(stages[s] for s in build)
+        per_worker = bare_s / r["workers"]
+        print(f"  {r['workers']} worker(s): wall {r['wall_s']} s = {bare_limits.overhead(r['wall_s'], per_worker)} "
+              f"over the bare limits spread on {r['workers']}; the workers' build without embeddings "
+              f"({' + '.join(build)}) {own:.1f} s = {bare_limits.overhead(own, bare_s)}, embeddings "
+              f"{stages['embed']} s, writing {stages['index']} s (in the ingesting process)")
+
+
+def worker_scaling(
+    paths: list[Path], counts: list[int], out: Path, sample: bool, profile: Path | None, bare: bool = False
+) -> int:
     settings = load_settings()
     files = sample_files(paths) if sample else list(iter_files(paths))
     runs = []
+    limits: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         for count in counts:
             # The profile, when asked for, is of the ingesting process in the run with the most workers.
             wanted = profile if profile and count == max(counts) else None
             runs.append(ingest_in_workers(files, count, Path(tmp) / f"index-{count}", settings, wanted))
+        if bare:
+            read = [Path(p) for p, status, _ids in runs[0]["results"] if status != "failed"]
+            limits = bare_limits.measure(
+                [p for p in read if p.suffix.lower() == ".pdf"], Path(tmp) / f"index-{counts[0]}",
+                settings.models, settings.ner_batch_size,
+            )
     same = all(r["results"] == runs[0]["results"] for r in runs)
     base = runs[0]
     # What the CPU allows on this machine's cores, from the first run's CPU times: the workers' work spread
@@ -249,6 +278,7 @@ def worker_scaling(paths: list[Path], counts: list[int], out: Path, sample: bool
         "files": len(files),
         "same_results": same,
         "runs": [{k: v for k, v in r.items() if k != "results"} for r in runs],
+        "bare_limits": limits,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
@@ -262,6 +292,8 @@ def worker_scaling(paths: list[Path], counts: list[int], out: Path, sample: bool
         print(f"{r['workers']:>7}{r['wall_s']:>9}{r['speedup']:>8}x{r['cpu_bound_speedup']:>10}x"
               f"{r['parent_cpu_s']:>12}{r['worker_cpu_s']:>13}{r['index_s']:>11}"
               f"{la['mean']:>9}/{la['max']}")
+    if limits:
+        print_against_bare(limits, result["runs"])
     if profile:
         print(f"Profile of the ingesting process ({max(counts)} workers): {profile}")
         pstats.Stats(str(profile)).sort_stats("tottime").print_stats(25)
@@ -275,8 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--workers", help="worker counts to compare, e.g. 1,2 (worker scaling only)")
-    parser.add_argument("--sample", action="store_true", help="with --workers: the fixed subset of the files")
+    parser.add_argument("--sample", action="store_true", help="the fixed subset of the files (see sample_files)")
     parser.add_argument("--profile", type=Path, help="with --workers: cProfile the ingesting process to FILE")
+    parser.add_argument("--bare", action="store_true", help="with --workers: also pdfminer and NER alone")
     args = parser.parse_args(argv)
     paths = args.paths or [DEFAULT_CORPUS]
     missing = [str(p) for p in paths if not p.exists()]
@@ -286,8 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers:
         counts = [int(n) for n in args.workers.split(",")]
         out = args.out or ROOT / "bench" / "results" / "workers.json"
-        return worker_scaling(paths, counts, out, args.sample, args.profile)
+        return worker_scaling(paths, counts, out, args.sample, args.profile, args.bare)
     args.out = args.out or ROOT / "bench" / "results" / "bench.json"
+    if args.sample:
+        paths = sample_files(paths)
 
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
@@ -319,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         search = time_searches(searcher, queries)
         stats = searcher.stats()
         searcher.close()
+        read = [Path(r.path) for r in summary.results if r.status != "failed"]
+        settings = load_settings()
+        limits = bare_limits.measure(
+            [p for p in read if p.suffix.lower() == ".pdf"], index_dir, settings.models, settings.ner_batch_size
+        )
         tantivy_searcher = TantivySearcher(tantivy_dir)
         tantivy = time_searches(tantivy_searcher, queries)
         tantivy.update(
@@ -343,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         "index_bytes": size,
         "search": search,
         "search_tantivy": tantivy,
+        "bare_limits": limits,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
@@ -352,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'stage':<10}{'seconds':>10}{'words/s':>12}{'pages/s':>10}")
     for stage, row in stages.items():
         print(f"{stage:<10}{row['seconds']:>10}{row['words_per_s'] or '-':>12}{row['pages_per_s'] or '-':>10}")
+    build = sum(stages[s]["seconds"] for s in ("read", "clean", "language", "entities", "quotes", "citations"))
+    print(f"Against pdfminer alone ({limits['pdfminer']['seconds']} s) + spaCy NER alone ({limits['ner']['seconds']} s)"
+          f" = {limits['seconds']} s, same files, one process: reading to citations {build:.1f} s = "
+          f"{bare_limits.overhead(build, limits['seconds'])}; with embeddings and writing (the whole ingest, "
+          f"{wall:.0f} s) {bare_limits.overhead(wall, limits['seconds'])}")
     s = result["search"]
     print(f"Search ({s['queries']} queries, snippets + facets): median {s['median_ms']} ms, p95 {s['p95_ms']} ms, "
           f"max {s['max_ms']} ms; index {size / 1e6:.1f} MB")

@@ -1,0 +1,85 @@
+"""The bare limits an ingest is measured against (issue 7): pdfminer.six alone on the same PDFs, and spaCy's
+NER alone on the same passages, in one process, without any of our code in the loop.
+
+Used by bench/run.py (`--bare`, and always in its default mode). Figures, never assertions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from index.search import Searcher
+
+
+def pdfminer_alone(pdfs: Iterable[Path]) -> dict[str, Any]:
+    """`pdfminer.high_level.extract_pages` with its default layout analysis (what ingest/readers/pdf.py asks
+    for), the text of every text box taken: seconds, pages, words."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
+    seconds, pages, words, files = 0.0, 0, 0, 0
+    for path in pdfs:
+        t0 = time.perf_counter()
+        try:
+            for page in extract_pages(path):
+                pages += 1
+                words += sum(len(el.get_text().split()) for el in page if isinstance(el, LTTextContainer))
+        except Exception:  # noqa: BLE001 - a PDF our ingest read may still trip the bare loop: its time counts
+            pass
+        seconds += time.perf_counter() - t0
+        files += 1
+    return {"files": files, "seconds": round(seconds, 2), "pages": pages, "words": words}
+
+
+def ner_alone(texts: Mapping[str, list[str]], models: Mapping[str, str], batch_size: int = 64) -> dict[str, Any]:
+    """Each language's spaCy pipeline loaded with only the components its NER needs (as ingest/entities.py
+    loads it, without our entity ruler), run over that language's passages with `nlp.pipe`."""
+    import spacy
+
+    seconds, words, passages = 0.0, 0, 0
+    for lang, group in texts.items():
+        if not group:
+            continue
+        name = models[lang]
+        full = spacy.load(name)
+        keep = {"ner"}
+        if any("listener" in node.name.lower() for node in full.get_pipe("ner").model.walk()):
+            keep.add("tok2vec")
+        nlp = spacy.load(name, exclude=[p for p in full.pipe_names if p not in keep])
+        del full
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe(group, batch_size=batch_size):
+            pass
+        seconds += time.perf_counter() - t0
+        words += sum(len(t.split()) for t in group)
+        passages += len(group)
+    return {"passages": passages, "seconds": round(seconds, 2), "words": words}
+
+
+def passage_texts(index_dir: Path, models: Mapping[str, str]) -> dict[str, list[str]]:
+    """The indexed passages' texts by the pipeline that read them (another language goes to English's, as
+    ingest/entities.py does)."""
+    searcher = Searcher(index_dir)
+    try:
+        rows = searcher.stored("passage")
+    finally:
+        searcher.close()
+    out: dict[str, list[str]] = {lang: [] for lang in models}
+    fallback = "en" if "en" in models else next(iter(models))
+    for row in rows:
+        lang = row.get("lang") if row.get("lang") in models else fallback
+        out[lang].append(row.get("content", ""))
+    return out
+
+
+def measure(pdfs: list[Path], index_dir: Path, models: Mapping[str, str], batch_size: int) -> dict[str, Any]:
+    pdf = pdfminer_alone(pdfs)
+    ner = ner_alone(passage_texts(index_dir, models), models, batch_size)
+    return {"pdfminer": pdf, "ner": ner, "seconds": round(pdf["seconds"] + ner["seconds"], 2)}
+
+
+def overhead(ours_s: float, bare_s: float) -> str:
+    return f"{(ours_s / bare_s - 1) * 100:+.0f}%" if bare_s else "-"
