@@ -396,8 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     build = sum(stages[s]["seconds"] for s in ("read", "clean", "language", "entities", "quotes", "citations"))
     print(f"Against pdfminer alone ({limits['pdfminer']['seconds']} s) + spaCy NER alone ({limits['ner']['seconds']} s)"
           f" = {limits['seconds']} s, same files, one process: reading to citations {build:.1f} s = "
-          f"{bare_limits.overhead(build, limits['seconds'])}; with embeddings and writing (the whole ingest, "
-          f"{wall:.0f} s) {bare_limits.overhead(wall, limits['seconds'])}")
+          f"{bare_limits.overhead(build, limits['seconds'])}; the whole ingest, writing included ({wall:.0f} s), "
+          f"{bare_limits.overhead(wall, limits['seconds'])}")
     s = result["search"]
     print(f"Search ({s['queries']} queries, snippets + facets): median {s['median_ms']} ms, p95 {s['p95_ms']} ms, "
           f"max {s['max_ms']} ms; index {size / 1e6:.1f} MB")
