@@ -104,8 +104,38 @@ def search_quotes(
         ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
         matched |= {d for d, _ in ranked}
         return len(matched), [quote_hit(raw.stored_fields(d), f.score, f.why) for d, f in ranked]
-    total, results = searcher.match(query, And(parts), None if not text.strip() else max(limit, 1) * 5)
+    if not text.strip():  # nothing to rank by: a list to browse
+        total, results = searcher.match(query, And(parts), None)
+        return total, browse_order([quote_hit(hit, score) for score, hit in results])[:limit]
+    total, results = searcher.match(query, And(parts), max(limit, 1) * 5)
     return total, [quote_hit(hit, score) for score, hit in results[:limit]]
+
+
+SUBSTANTIVE_WORDS = 10  # a testimony shorter than this ("Yes, I did.") says little read alone
+
+
+def browse_order(quotes: list[QuoteHit]) -> list[QuoteHit]:
+    """Testimonies listed without words to rank them: those that say something first (at least
+    SUBSTANTIVE_WORDS words), one from each document in turn, so that a hearing transcript's thousand answers
+    do not fill the first pages; then the short ones, in index order."""
+    by_doc: dict[str, list[QuoteHit]] = {}
+    short: list[QuoteHit] = []
+    for q in quotes:
+        if len(q.quote.split()) >= SUBSTANTIVE_WORDS:
+            by_doc.setdefault(q.doc_id, []).append(q)
+        else:
+            short.append(q)
+    turns: list[QuoteHit] = []
+    queues = [iter(group) for group in by_doc.values()]
+    while queues:
+        still = []
+        for queue in queues:
+            q = next(queue, None)
+            if q is not None:
+                turns.append(q)
+                still.append(queue)
+        queues = still
+    return turns + short
 
 
 def quote_hit(stored: dict[str, Any], score: float = 0.0, why: str = "keywords") -> QuoteHit:
