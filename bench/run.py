@@ -229,7 +229,7 @@ def print_against_bare(limits: dict[str, Any], runs: list[dict[str, Any]]) -> No
     pdf, ner, bare_s = limits["pdfminer"], limits["ner"], limits["seconds"]
     print(f"Bare limits, one process: pdfminer alone {pdf['seconds']} s ({pdf['files']} PDFs, {pdf['pages']} pages), "
           f"spaCy NER alone {ner['seconds']} s ({ner['passages']:,} passages, {ner['words']:,} words): {bare_s} s")
-    build = ("read", "clean", "language", "entities", "quotes", "citations")
+    build = bare_limits.BUILD_STAGES
     for r in runs:
         stages = r["stages"]
         own = sum(stages[s] for s in build)
@@ -255,8 +255,7 @@ def worker_scaling(
         if bare:
             read = [Path(p) for p, status, _ids in runs[0]["results"] if status != "failed"]
             limits = bare_limits.measure(
-                [p for p in read if p.suffix.lower() == ".pdf"], Path(tmp) / f"index-{counts[0]}",
-                settings.models, settings.ner_batch_size,
+                read, Path(tmp) / f"index-{counts[0]}", settings.models, settings.ner_batch_size
             )
     same = all(r["results"] == runs[0]["results"] for r in runs)
     base = runs[0]
@@ -356,9 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         searcher.close()
         read = [Path(r.path) for r in summary.results if r.status != "failed"]
         settings = load_settings()
-        limits = bare_limits.measure(
-            [p for p in read if p.suffix.lower() == ".pdf"], index_dir, settings.models, settings.ner_batch_size
-        )
+        limits = bare_limits.measure(read, index_dir, settings.models, settings.ner_batch_size)
         tantivy_searcher = TantivySearcher(tantivy_dir)
         tantivy = time_searches(tantivy_searcher, queries)
         tantivy.update(
@@ -393,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'stage':<10}{'seconds':>10}{'words/s':>12}{'pages/s':>10}")
     for stage, row in stages.items():
         print(f"{stage:<10}{row['seconds']:>10}{row['words_per_s'] or '-':>12}{row['pages_per_s'] or '-':>10}")
-    build = sum(stages[s]["seconds"] for s in ("read", "clean", "language", "entities", "quotes", "citations"))
+    build = sum(stages[s]["seconds"] for s in bare_limits.BUILD_STAGES)
     print(f"Against pdfminer alone ({limits['pdfminer']['seconds']} s) + spaCy NER alone ({limits['ner']['seconds']} s)"
           f" = {limits['seconds']} s, same files, one process: reading to citations {build:.1f} s = "
           f"{bare_limits.overhead(build, limits['seconds'])}; the whole ingest, writing included ({wall:.0f} s), "
