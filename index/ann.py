@@ -183,13 +183,17 @@ class AnnWriter:
         """The committed graph, loaded for updating, if it holds exactly the live rows (checked once)."""
         if not self.checked:
             self.checked = True
-            graph = _restore(self.folder / str(self.entry["file"]), view=False) if self.entry else None
+            graph = self._saved()
             if graph is not None:
                 keys, vectors = live()
                 if not _agrees(graph, keys, self.dim, lambda picks: vectors[picks]):
                     graph = None
             self.graph = graph
         return self.graph
+
+    def _saved(self) -> Any | None:
+        """The committed graph read from its file for updating (not checked), or None."""
+        return _restore(self.folder / str(self.entry["file"]), view=False) if self.entry else None
 
     def commit(
         self,
@@ -233,7 +237,7 @@ class AnnWriter:
         if was_checked:
             graph = self.graph
         else:
-            graph = _restore(self.folder / str(self.entry["file"]), view=False) if self.entry else None
+            graph = self._saved()
         if graph is None or graph.ndim != self.dim:
             return None
         self.graph, self.checked = None, False  # changed below: unusable until saved
