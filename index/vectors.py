@@ -2,7 +2,8 @@
 
 Layout, in `<index>/vectors/`:
 
-    MANIFEST.json   encoder, vector size, the Whoosh generation the vectors match, the live segments
+    MANIFEST.json   encoder, how its rows are made (ingest/embed.py ROWS_VERSION), vector size, the Whoosh
+                    generation the vectors match, the live segments
     seg-000007.npz  ids, sources and float16 vectors added by one commit
     ann-000008.usearch  an HNSW graph of the live rows, past `ann_min_rows` of them (index/ann.py)
 
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from index.ann import ANN_MIN_ROWS, AnnIndex, AnnWriter, candidate_rows, open_ann, row_keys
+from ingest.embed import ROWS_VERSION
 
 FORMAT = 1
 MAX_SEGMENTS = 8  # merge past this many segments ...
@@ -270,8 +272,10 @@ class VectorWriter:
         self.folder = vectors_dir(index_path)
         self.folder.mkdir(parents=True, exist_ok=True)
         manifest = _read_manifest(self.folder)
-        if manifest is not None and (manifest["encoder"], int(manifest["dim"])) != (encoder, dim):
-            manifest = None  # another encoder's vectors cannot be compared with this one's: start afresh
+        if manifest is not None and (manifest["encoder"], int(manifest["dim"]), manifest.get("rows", 1)) != (
+            encoder, dim, ROWS_VERSION
+        ):
+            manifest = None  # another encoder's vectors (or rows made otherwise) do not compare with these: afresh
         self.encoder, self.dim = encoder, dim
         self.generation = int(manifest["generation"]) if manifest else -1
         self._segments: list[dict[str, Any]] = manifest["segments"] if manifest else []
@@ -337,7 +341,7 @@ class VectorWriter:
         )
         self._next += 1 if ann else 0
         manifest = {
-            "format": FORMAT, "encoder": self.encoder, "dim": self.dim, "generation": generation,
+            "format": FORMAT, "encoder": self.encoder, "rows": ROWS_VERSION, "dim": self.dim, "generation": generation,
             "next": self._next, "segments": self._segments, "hashes": self.hashes, **({"ann": ann} if ann else {}),
         }
         _write_atomically(self.folder / "MANIFEST.json", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))

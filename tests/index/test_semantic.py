@@ -23,7 +23,7 @@ from index.vectors import (
     top_k,
     vectors_dir,
 )
-from ingest.embed import ENCODERS, EncoderUnavailable, embed, load_encoder
+from ingest.embed import ENCODERS, ROWS_VERSION, EncoderUnavailable, embed, load_encoder
 
 DIM = 8
 
@@ -131,6 +131,21 @@ def test_another_encoder_starts_afresh(tmp_path: Path) -> None:
     other.commit(1)
     store = open_vectors(tmp_path)
     assert store is not None and (store.encoder, store.dim, store.ids) == ("other", 4, ())
+
+
+def test_rows_made_otherwise_start_afresh(tmp_path: Path) -> None:
+    """Vectors stored before ROWS_VERSION 2 (a passage's row encoded whole, no "rows" in the manifest) are
+    embedded again rather than mixed with rows made as the mean of the sentences."""
+    writer = VectorWriter(tmp_path, "test", DIM)
+    writer.replace("a.txt", "h1", ["a:0"], unit_rows(1, 1))
+    writer.commit(1)
+    manifest_path = vectors_dir(tmp_path) / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["rows"] == ROWS_VERSION
+    assert VectorWriter(tmp_path, "test", DIM).hashes == {"a.txt": "h1"}
+    del manifest["rows"]
+    manifest_path.write_text(json.dumps(manifest))
+    assert VectorWriter(tmp_path, "test", DIM).hashes == {}
 
 
 def test_mismatched_rows_are_refused(tmp_path: Path) -> None:

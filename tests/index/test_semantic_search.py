@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from index.evidence import corroborate, search_quotes
@@ -17,7 +18,7 @@ from index.search import Filters, Searcher
 from index.semantic import attach_vectors, more_like_this
 from index.vectors import open_vectors, unit_id, vectors_dir
 from index.writer import IndexWriter
-from ingest.embed import ROW_SEP, embedding_rows, load_encoder, sentences
+from ingest.embed import ROW_SEP, embed, embed_units, embedding_rows, load_encoder, sentences
 from ingest.pipeline import ingest_paths
 from search_app.cli import main
 from tests.conftest import DEMO, build_embedded, needs_shared
@@ -75,6 +76,25 @@ def test_rows_are_the_whole_unit_then_its_sentences() -> None:
     assert ids == ["p:1", f"p:1{ROW_SEP}1", f"p:1{ROW_SEP}2", "q:2"]
     assert texts == ["First one. Second one.", "First one.", "Second one.", "Alone"]
     assert {unit_id(i) for i in ids} == {"p:1", "q:2"}
+
+
+def test_a_unit_and_its_sentences_come_from_one_pass(encoder: Any) -> None:
+    """Each sentence's row is the encoder's own vector for it; the unit's row, made from the same pass over its
+    sentences (ingest/use_pooling.py), stands for the unit encoded whole: nearer to it than their mean is."""
+    texts = [
+        "They came at dawn with two vans. The tents were slashed and the blankets thrown into a skip! "
+        "Nous avons tout perdu, même les papiers de ma sœur.",
+        "Alone in the rain",
+    ]
+    ids, matrix = embed_units(encoder, ["p:1", "q:2"], texts)
+    assert ids == ["p:1", f"p:1{ROW_SEP}1", f"p:1{ROW_SEP}2", f"p:1{ROW_SEP}3", "q:2"]
+    alone = embed(encoder, [*sentences(texts[0]), texts[1]])
+    assert np.allclose(matrix[1:], alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
+    whole = embed(encoder, [texts[0]])[0]
+    mean = alone[:3].mean(axis=0)
+    assert float(matrix[0] @ whole) > 0.9
+    assert float(matrix[0] @ whole) > float(mean @ whole) / float(np.linalg.norm(mean))
 
 
 # ------------------------------------------------------------------ kept in step with the index
