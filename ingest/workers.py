@@ -2,7 +2,8 @@
 
 Each worker is a fresh interpreter (spawned, not forked: no inherited locks or threads) that loads its spaCy
 pipelines once, then reads and builds one file at a time under a memory limit (`RLIMIT_AS`). The parent
-hands out one file per idle worker, enforces the per-file time limit by killing the worker, replaces any
+hands out one file per idle worker and, while files wait, the next one ahead (`IN_FLIGHT`), enforces the
+per-file time limit by killing the worker (a file sent ahead gives back to the queue), replaces any
 worker that dies, and gives results back in input order so that the index is written deterministically.
 Workers die with the parent: `PR_SET_PDEATHSIG` on Linux, and a watchdog thread that exits when the parent
 goes away (the kernel signal follows the parent *thread*, the watchdog covers the rest).
@@ -37,6 +38,12 @@ _STARTUP_TIMEOUT = 600.0  # seconds a new worker may take to load its models bef
 # file of 1 MB or more among the next 16 starts first).
 LOOKAHEAD_PER_WORKER = 8
 BIG_FILE_BYTES = 1_000_000
+# Files a worker holds at once: the one it builds and the next, already in its pipe. With one, a worker that
+# finished while this process was writing the previous file's records waited for it to come back to hand out
+# the next (7 s of 93 on bench/run.py's sample with 1 worker). The next file is sent only when every worker has
+# one and at least as many wait as there are workers, and never a big file, so that a file sent ahead seldom
+# waits behind a long one while another worker runs out of work.
+IN_FLIGHT = 2
 
 
 class WorkerError(Exception):
@@ -171,9 +178,15 @@ class _Worker:
     process: Any
     conn: Connection
     ready: bool = False
-    task: tuple[int, str] | None = None  # (sequence number, path)
-    started: float = 0.0
+    # (sequence number, path, digest, bytes) of the files sent, in order: it builds the first
+    tasks: list[tuple[int, str, str, int]] = field(default_factory=list)
+    started: float = 0.0  # when the first began (a file sent ahead: when the one before it came back)
     born: float = field(default_factory=time.monotonic)
+
+    @property
+    def task(self) -> tuple[int, str] | None:
+        """(sequence number, path) of the file it is building, if any."""
+        return (self.tasks[0][0], self.tasks[0][1]) if self.tasks else None
 
 
 def crash_reason(exitcode: int | None) -> str:
@@ -330,17 +343,30 @@ class _Run(Generic[T]):
         return biggest if self.queue[biggest][3] >= BIG_FILE_BYTES else 0
 
     def _dispatch(self) -> None:
-        for worker in self.pool._workers:
-            if worker.ready and worker.task is None and self.queue:
+        ready = [w for w in self.pool._workers if w.ready]
+        for worker in ready:  # first a file for each worker without one
+            if not worker.tasks and self.queue:
+                self._send(worker, self._next())
+        for worker in ready:  # then the next file ahead (IN_FLIGHT), while enough wait for every worker
+            if 0 < len(worker.tasks) < IN_FLIGHT and len(self.queue) >= self.pool.count and all(w.tasks for w in ready):
                 i = self._next()
-                seq, path, digest, _size = self.queue[i]
-                try:
-                    worker.conn.send((seq, path, digest))
-                except OSError:  # it died while idle: `_watch` replaces it, the file waits for another
-                    continue
-                self.queue.pop(i)
-                worker.task = (seq, path)
-                worker.started = time.monotonic()
+                if self.queue[i][3] < BIG_FILE_BYTES:
+                    self._send(worker, i)
+
+    def _send(self, worker: _Worker, i: int) -> None:
+        seq, path, digest, _size = self.queue[i]
+        try:
+            worker.conn.send((seq, path, digest))
+        except OSError:  # it died: `_watch` replaces it, the file waits for another
+            return
+        if not worker.tasks:
+            worker.started = time.monotonic()
+        worker.tasks.append(self.queue.pop(i))
+
+    def _give_back(self, worker: _Worker) -> None:
+        """The files a worker that is going away was sent ahead and never began: back to the head of the queue."""
+        self.queue[0:0] = worker.tasks
+        worker.tasks = []
 
     def _keep_busy(self) -> None:
         self._take()
@@ -392,10 +418,10 @@ class _Run(Generic[T]):
                 raise WorkerError(f"an ingest worker did not load its models in {_STARTUP_TIMEOUT:g} s")
 
     def _fail(self, worker: _Worker, reason: str, kill: bool) -> None:
-        if worker.task is not None:
-            seq, _path = worker.task
+        if worker.tasks:
+            seq = worker.tasks.pop(0)[0]
             self.done[seq] = Failed(reason, {}, time.monotonic() - worker.started)
-            worker.task = None
+        self._give_back(worker)
         self.pool._bury(worker, kill)
 
     def _receive(self, worker: _Worker, message: tuple[Any, ...]) -> None:
@@ -408,9 +434,11 @@ class _Run(Generic[T]):
         seq, stage_seconds, seconds = message[1], message[-2], message[-1]
         if kind == "bug":
             raise WorkerBug(f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}")
-        worker.task = None
+        worker.tasks.pop(0)
+        worker.started = time.monotonic()  # the next file sent ahead, if any, begins about now
         self.done[seq] = Built(message[2], stage_seconds, seconds, message[3]) if kind == "built" else Failed(
             message[2], stage_seconds, seconds
         )
         if kind == "failed" and message[2] == memory_reason(self.pool.memory_mb):
+            self._give_back(worker)
             self.pool._bury(worker, kill=False)  # it left on its own, to start afresh

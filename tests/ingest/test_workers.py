@@ -120,6 +120,45 @@ def test_a_slow_file_and_a_killed_worker_fail_one_file_each_and_the_batch_goes_o
     }
 
 
+def test_a_file_sent_ahead_to_a_worker_that_is_killed_or_too_slow_is_built_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker holds the file it builds and the next (IN_FLIGHT): when it is killed, or runs into the time
+    limit, only the file it was building fails; the one sent ahead goes back and is built."""
+    monkeypatch.setattr("ingest.workers.BIG_FILE_BYTES", 10**12)  # input order: the slow inputs are big files
+    killed_copy, slow_copy = tmp_path / "killed" / SLOW.name, tmp_path / "slow" / SLOW.name
+    for copy in (killed_copy, slow_copy):
+        copy.parent.mkdir()
+        copy.write_bytes(SLOW.read_bytes())
+    paths = [killed_copy, SMALL[0], SMALL[1], slow_copy, SMALL[2], SMALL[6]]
+    held: list[int] = []
+    with WorkerPool(1, MODELS, memory_mb=2048) as pool:
+
+        def kill_when_busy() -> None:
+            for _ in range(6000):
+                for pid, path in pool.busy():
+                    if path == str(killed_copy):
+                        held.append(len(pool._workers[0].tasks))
+                        os.kill(pid, signal.SIGKILL)
+                        return
+                time.sleep(0.1)
+
+        killer = threading.Thread(target=kill_when_busy, daemon=True)
+        killer.start()
+        summary = ingest(paths, tmp_path / "ix", pool, timeout=10)
+        killer.join()
+        assert pool.replaced == 2
+    assert held == [2]  # the next file was already sent when the worker was killed
+    assert [(r.status, r.reason) for r in summary.results] == [
+        ("failed", "the worker reading it crashed (signal 9, SIGKILL)"),
+        ("added", None),
+        ("added", None),
+        ("failed", "took longer than 10 s (file_timeout)"),
+        ("added", None),
+        ("added", None),
+    ]
+
+
 def test_a_worker_that_runs_out_of_memory_fails_its_file(tmp_path: Path, pool1: WorkerPool) -> None:
     big = tmp_path / "big.txt"
     # 200 MB of text: decoding and cleaning it needs far more than 900 MB of address space.
