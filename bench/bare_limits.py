@@ -1,5 +1,7 @@
 """The bare limits an ingest is measured against (issue 7): pdfminer.six alone on the same PDFs, and spaCy's
-NER alone on the same passages, in one process, without any of our code in the loop.
+NER alone on the same passages, in one process, without any of our code in the loop. When the ingest embeds
+(issue 10), also the encoder alone: each passage and testimony quote encoded once, whole, the least a vector
+per unit costs.
 
 Used by bench/run.py (`--bare`, and always in its default mode). Figures, never assertions.
 """
@@ -63,6 +65,29 @@ def ner_alone(texts: Mapping[str, list[str]], models: Mapping[str, str], batch_s
     return {"passages": passages, "seconds": round(seconds, 2), "words": words}
 
 
+def encoder_alone(texts: list[str], name: str) -> dict[str, Any]:
+    """The encoder's own `encode` over each text once, in batches of 64, one thread (as an ingest worker
+    runs it); loading it is not timed."""
+    from ingest.embed import DEFAULT_BATCH, load_encoder
+
+    encode = load_encoder(name).encode_passages
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), DEFAULT_BATCH):
+        encode(texts[start : start + DEFAULT_BATCH])
+    seconds = time.perf_counter() - t0
+    return {"encoder": name, "units": len(texts), "seconds": round(seconds, 2),
+            "words": sum(len(t.split()) for t in texts)}
+
+
+def unit_texts(index_dir: Path) -> list[str]:
+    """The text of every indexed passage and testimony quote: what gets a vector."""
+    searcher = Searcher(index_dir)
+    try:
+        return [row.get("content", "") for kind in ("passage", "quote") for row in searcher.stored(kind)]
+    finally:
+        searcher.close()
+
+
 def passage_texts(index_dir: Path, models: Mapping[str, str]) -> dict[str, list[str]]:
     """The indexed passages' texts by the pipeline that read them (another language goes to English's, as
     ingest/entities.py does)."""
@@ -79,11 +104,18 @@ def passage_texts(index_dir: Path, models: Mapping[str, str]) -> dict[str, list[
     return out
 
 
-def measure(read: list[Path], index_dir: Path, models: Mapping[str, str], batch_size: int) -> dict[str, Any]:
-    """The bare limits of the files an ingest read (its PDFs for pdfminer) into `index_dir`."""
+def measure(
+    read: list[Path], index_dir: Path, models: Mapping[str, str], batch_size: int, encoder: str | None = None
+) -> dict[str, Any]:
+    """The bare limits of the files an ingest read (its PDFs for pdfminer) into `index_dir`; with `encoder`
+    (the ingest embedded), the encoder alone too, and the three together as "seconds_with_encoder"."""
     pdf = pdfminer_alone(p for p in read if p.suffix.lower() == ".pdf")
     ner = ner_alone(passage_texts(index_dir, models), models, batch_size)
-    return {"pdfminer": pdf, "ner": ner, "seconds": round(pdf["seconds"] + ner["seconds"], 2)}
+    out: dict[str, Any] = {"pdfminer": pdf, "ner": ner, "seconds": round(pdf["seconds"] + ner["seconds"], 2)}
+    if encoder:
+        out["encoder"] = encoder_alone(unit_texts(index_dir), encoder)
+        out["seconds_with_encoder"] = round(out["seconds"] + out["encoder"]["seconds"], 2)
+    return out
 
 
 def overhead(ours_s: float, bare_s: float) -> str:

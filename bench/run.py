@@ -10,8 +10,8 @@ Prints a table and writes JSON. Figures, not assertions: speed is never tested f
 the CPU time of the ingesting process and of the workers, and the load average while it ran.
 `--sample` takes the fixed iteration subset (every 4th file in ingest order and every PDF, under 1 MB).
 `--bare` adds the bare limits on the same files (bench/bare_limits.py: pdfminer.six alone on the PDFs, spaCy
-NER alone on the passages, one process) and what each worker count costs over them; the default mode always
-measures them.
+NER alone on the passages, one process; with embeddings on, the encoder alone on each passage and quote once)
+and what each worker count costs over them; the default mode always measures pdfminer and NER alone.
 """
 
 from __future__ import annotations
@@ -238,6 +238,13 @@ def print_against_bare(limits: dict[str, Any], runs: list[dict[str, Any]]) -> No
               f"over the bare limits spread on {r['workers']}; the workers' build without embeddings "
               f"({' + '.join(build)}) {own:.1f} s = {bare_limits.overhead(own, bare_s)}, embeddings "
               f"{stages['embed']} s, writing {stages['index']} s (in the ingesting process)")
+        if "encoder" in limits:
+            with_encoder = limits["seconds_with_encoder"]
+            print(f"    with the embeddings: the workers' build + embed {own + stages['embed']:.1f} s = "
+                  f"{bare_limits.overhead(own + stages['embed'], with_encoder)} over pdfminer + NER + the encoder "
+                  f"alone ({limits['encoder']['seconds']} s for {limits['encoder']['units']:,} passages and "
+                  f"quotes, each once) = {with_encoder} s; wall {bare_limits.overhead(r['wall_s'], with_encoder / r['workers'])} "
+                  f"over them spread on {r['workers']}")
 
 
 def worker_scaling(
@@ -254,8 +261,9 @@ def worker_scaling(
             runs.append(ingest_in_workers(files, count, Path(tmp) / f"index-{count}", settings, wanted))
         if bare:
             read = [Path(p) for p, status, _ids in runs[0]["results"] if status != "failed"]
+            embedded = runs[0]["encoder"] if runs[0]["encoder"] != "off" else None
             limits = bare_limits.measure(
-                read, Path(tmp) / f"index-{counts[0]}", settings.models, settings.ner_batch_size
+                read, Path(tmp) / f"index-{counts[0]}", settings.models, settings.ner_batch_size, embedded
             )
     same = all(r["results"] == runs[0]["results"] for r in runs)
     base = runs[0]
