@@ -88,6 +88,66 @@ def infer_title(text: str, source: Path) -> str:
     return source.stem.replace("_", " ").replace("-", " ")
 
 
+# A hearing transcript says so in its first lines: a session marker, or the court's own formulas. Its first
+# line (a line number and a weekday, a tribunal's name in capitals) makes a poor title for a citation.
+_HEAD_CHARS = 4000
+_SESSION = re.compile(r"\[\s*(?:open|closed|private|public)\s+session\s*\]|\[\s*audience (?:publique|à huis clos)", re.I)
+_HEARING_CUES = [
+    re.compile(c, re.I)
+    for c in (
+        r"P R O C E E D I N G S|^\s*proceedings\s*$", r"\bbefore the judges\b", r"\bcourt reporters?\b",
+        r"\bupon commencing at\b", r"\bcall the case\b", r"\bthe registrar\s*:", r"\bexamination[- ]in[- ]chief\b",
+        r"\bcross-examin", r"\bfor the prosecution\s*:", r"\bfor the accused\b", r"\bcontinued trial\b",
+    )
+]
+# a numbered transcript's line numbers, at a line's start or where cleaning joined its lines ("versus 8    Mitar")
+_LINE_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[ \t]{2,}", re.M)  # a column of numbers: two spaces or more
+_CASE_NUMBER = re.compile(
+    r"\bcase\s+(?:no\.?|number|n°)\s*:?\s*([A-Z]{1,6}-[0-9A-Z/-]*[0-9][0-9A-Z/-]*)"
+    r"|\b((?:IT|ICTR|MICT|IRMCT|ICC|STL|SCSL|ECCC)-[0-9]{2,4}-[0-9][0-9A-Z/-]*)",
+    re.I,
+)
+_NAME = r"((?:[A-ZÀ-Þ](?:\.|[\w'’-]*))(?:[ \t]+[A-ZÀ-Þ](?:\.|[\w'’-]*)){0,3})"  # words, or initials
+_ACCUSED = [
+    re.compile(r"(?i:\bprosecutor\b.{0,60}?(?:\bv\.|\bvs\.?|\bversus\b|\bcontre\b|\bc\.))[ \t]*\n?[ \t]*" + _NAME, re.S),
+    re.compile(r"(?i:\bfor the (?:accused|defen[cs]e of))[ \t]+" + _NAME),
+]
+
+
+def hearing_title(text: str) -> tuple[str, str | None] | None:
+    """For a hearing transcript, a title to cite it by and the day (or month) of the hearing:
+    "Prosecutor v. <accused> (<case number>), hearing of <date>", with what the transcript gives of the three;
+    None for any other text, or a transcript that names neither case nor accused."""
+    opening = text[:_HEAD_CHARS]
+    head = _LINE_NUMBER.sub("", opening)
+    if not _SESSION.search(head) and sum(bool(c.search(head)) for c in _HEARING_CUES) < 2:
+        return None
+    # the case's own number is the one its pages repeat (in headers or footers); others are cited once or twice
+    numbers = [(a or b).rstrip("-/.").upper() for a, b in _CASE_NUMBER.findall(text)]
+    case = max(dict.fromkeys(numbers), key=numbers.count) if numbers else None
+    accused = next((m.group(1).rstrip(".:,") for p in _ACCUSED if (m := p.search(head))), None)
+    if accused and accused.isupper():
+        accused = " ".join(w.capitalize() if w.isalpha() else w.title() for w in accused.split())
+    day = next((d.value for d in find_dates(opening) if len(d.value) >= 7), None)  # the first: the hearing's
+    if not case and not accused:
+        return None
+    name = f"Prosecutor v. {accused}" if accused else "Hearing transcript"
+    parts = [f"{name} ({case})" if case and accused else name if accused else f"{name} {case}"]
+    if day:
+        parts.append(f"hearing of {day}")
+    return ", ".join(parts), day
+
+
+# A title a file carries that is only a file name: what a word processor or a PDF converter left behind
+# ("10811.exe", "Microsoft Word - draft3.doc").
+_FILE_NAME_TITLE = re.compile(r"(?:microsoft word - .*|[^\s/\\]{0,80}\.(?:exe|docx?|pdf|wpd|rtf|txt|tmp|indd|qxd|odt))", re.I)
+
+
+def file_title(title: str | None) -> str | None:
+    """The title a file carries, unless it is only a file name."""
+    return None if not title or _FILE_NAME_TITLE.fullmatch(title.strip()) else title
+
+
 _KIND_CUES: dict[Kind, tuple[str, ...]] = {
     Kind.RULING: (
         r"\bjudgment of the court\b",

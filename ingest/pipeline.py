@@ -22,7 +22,8 @@ from ingest.clean import clean
 from ingest.entities import extract_mentions
 from ingest.language import detect_language, majority_language
 from ingest.metadata import (
-    address_date, infer_date, infer_kind, infer_publisher, infer_title, load_sidecar, web_kind,
+    address_date, file_title, hearing_title, infer_date, infer_kind, infer_publisher, infer_title, load_sidecar,
+    web_kind,
 )
 from ingest.passages import split_passages
 from ingest.quotes import extract_quotes
@@ -134,16 +135,22 @@ def build_record(
     doc_lang, passages = clock.timed("language", languages)
     mentions = clock.timed("entities", extract_mentions, pipelines, passages, ner_batch_size, None, text)
     ruling = clock.timed("citations", ruling_info, text, meta.title, str(source))
-    title = sidecar.title or (ruling_title(ruling) if ruling else None) or raw.metadata.title or infer_title(text, source)
+    # a hearing transcript is cited by its case, accused and day, not by its first line ("1 Monday, 17 ...")
+    hearing = None if ruling else hearing_title(text)
+    title = (
+        sidecar.title or (ruling_title(ruling) if ruling else None) or file_title(raw.metadata.title)
+        or (hearing[0] if hearing else None) or infer_title(text, source)
+    )
     site = None if ruling else infer_publisher(source)
     kind = meta.kind or (
-        Kind.RULING if ruling else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
+        Kind.RULING if ruling else Kind.TESTIMONY if hearing
+        else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
     )
     # A ruling's own text is surer of its date than an export's metadata; a sidecar is surer than both. A web
     # address or a file name that carries a full date (the day an article appeared) is surer than the dates
     # the text mentions.
     date = (
-        sidecar.date or (ruling.date if ruling else None) or raw.metadata.date
+        sidecar.date or (ruling.date if ruling else None) or raw.metadata.date or (hearing[1] if hearing else None)
         or address_date(meta.url, source.name) or infer_date(text)
     )
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)

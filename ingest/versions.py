@@ -14,7 +14,7 @@ from importlib import metadata
 from ingest.gazetteer import GAZETTEER_PATH
 
 STAGE_VERSIONS: dict[str, int] = {
-    "read": 2,  # 2: a web article is press, of the day its address (or file name) says
+    "read": 3,  # 2: a web article is press, of the day its address (or file name) says; 3: hearing transcripts
     "clean": 1,
     "language": 2,  # 2: passages and testimonies are indexed with their own language, not their document's
     "entities": 1,

@@ -11,7 +11,9 @@ from tests.conftest import build_index
 
 from typing import Any
 
-from ingest.metadata import address_date, infer_date, infer_kind, infer_title, load_sidecar, web_kind
+from ingest.metadata import (
+    address_date, file_title, hearing_title, infer_date, infer_kind, infer_title, load_sidecar, web_kind,
+)
 from ingest.records import Kind
 
 BODY = "Some text about the situation in the camps.\n" * 30
@@ -103,3 +105,75 @@ def test_a_saved_web_article_is_press_of_the_day_its_address_says(tmp_path: Path
     [doc] = searcher.documents()
     searcher.close()
     assert (doc["kind"], doc["date"]) == ("press", "2017-10-03")
+
+
+# Hearing transcripts we wrote, in the two layouts international tribunals publish: numbered lines with the
+# case called by the registrar and repeated in page footers, and a header block with the parties in columns.
+NUMBERED_TRANSCRIPT = (
+    " 1                          Tuesday, 4 March 2003\n"
+    " 2                          [Open session]\n"
+    " 3                          [The accused entered court]\n"
+    " 4                          --- Upon commencing at 9.05 a.m.\n"
+    " 5            JUDGE ALVAREZ:  Call the case, please.\n"
+    " 6            THE REGISTRAR:  Case number IT-99-77-T, the Prosecutor versus\n"
+    " 7    Tomas Velden.\n"
+    " 8            JUDGE ALVAREZ:  Thank you.  The witness may come in.  Counsel\n"
+    " 9    referred yesterday to the appeal in Case No. IT-90-1-A; we will come back to it.\n"
+    "10            MR. HALE:  Thank you, Your Honour.  On 2 February 2003 the witness\n"
+    "11    saw the convoy leave the school at night.\n\n"
+    "Tuesday, 4 March 2003\t\tCase No. IT-99-77-T\n\n"
+    " 1            Q.   Where were you standing?\n"
+    " 2            A.   Near the gate, with my brother.\n\n"
+    "Tuesday, 4 March 2003\t\tCase No. IT-99-77-T\n"
+)
+HEADER_TRANSCRIPT = (
+    "THE INTERNATIONAL CRIMINAL TRIBUNAL\n\n"
+    "CASE NO. : ICTR-03-55-T\t\t\tTHE PROSECUTOR\n"
+    "CHAMBER II\t\t\tOF THE TRIBUNAL\n"
+    "\t\t\tv.\n"
+    "\t\t\tODILON VERMANDE\n\n\n"
+    "12 MAY 2004\n0930H\nCONTINUED TRIAL\n\n"
+    "Before the Judges:\n\tA. Presiding Judge\n\tB. Second Judge\n\n"
+    "For the Prosecution:\n\tMs. C. Counsel\n\n"
+    "Court Reporters:\n\tMr. D. Reporter\n\n"
+    "P R O C E E D I N G S\n"
+    "MR. PRESIDENT:\nGood morning.  The witness is in the box; Counsel, you may begin.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (NUMBERED_TRANSCRIPT, ("Prosecutor v. Tomas Velden (IT-99-77-T), hearing of 2003-03-04", "2003-03-04")),
+        (HEADER_TRANSCRIPT, ("Prosecutor v. Odilon Vermande (ICTR-03-55-T), hearing of 2004-05-12", "2004-05-12")),
+        (
+            # a report that quotes a hearing once is not a transcript
+            "Report on the hearings of 2019\n\nThe association followed the trial. During the cross-examination "
+            "of 12 May 2019, counsel asked about Case No. C-411/10 of the Court of Justice.\n",
+            None,
+        ),
+    ],
+)
+def test_hearing_title(text: str, expected: tuple[str, str] | None) -> None:
+    assert hearing_title(text) == expected
+
+
+def test_file_title_drops_file_names() -> None:
+    assert file_title("10811.exe") is None
+    assert file_title("Microsoft Word - rapport final v3.doc") is None
+    assert file_title("Annual report 2019: the right to shelter") == "Annual report 2019: the right to shelter"
+    assert file_title(None) is None
+
+
+def test_an_ingested_transcript_is_a_testimony_cited_by_its_case(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    path = tmp_path / "transcript-0412.txt"
+    path.write_text(NUMBERED_TRANSCRIPT, encoding="utf-8")
+    build_index([path], tmp_path / "ix", pipelines)
+    from index.search import Searcher
+
+    searcher = Searcher(tmp_path / "ix")
+    [doc] = searcher.documents()
+    searcher.close()
+    assert (doc["title"], doc["kind"], doc["date"]) == (
+        "Prosecutor v. Tomas Velden (IT-99-77-T), hearing of 2003-03-04", "testimony", "2003-03-04"
+    )
