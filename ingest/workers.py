@@ -434,7 +434,8 @@ class _Run(Generic[T]):
         seq, stage_seconds, seconds = message[1], message[-2], message[-1]
         if kind == "bug":
             raise WorkerBug(f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}")
-        worker.tasks.pop(0)
+        if worker.tasks:
+            worker.tasks.pop(0)
         worker.started = time.monotonic()  # the next file sent ahead, if any, begins about now
         self.done[seq] = Built(message[2], stage_seconds, seconds, message[3]) if kind == "built" else Failed(
             message[2], stage_seconds, seconds
