@@ -111,6 +111,44 @@ def _lines(raw: str, start: int, end: int) -> list[_Line]:
     return out
 
 
+# A hearing transcript's numbered lines (1 to 25 on each page, the number in a column of its own): "  7   THE
+# REGISTRAR: ...". The numbers are not the speakers' words: an exact quotation must not carry them.
+_NUMBERED_LINE = re.compile(r"^[ \t]*(\d{1,2})(?:[ \t]{2,}|[ \t]*$)")
+
+
+def _numbered_lines(lines: list[_Line]) -> bool:
+    """Whether most lines carry a line number that counts up, back to 1 at each page, as transcripts do: short
+    lines (wrapped) numbered up to a page's length. Numbered paragraphs of a ruling or report (long lines,
+    numbers that keep growing) are not line numbers."""
+    nonblank = [l for l in lines if l.stripped]
+    numbered = [(int(m.group(1)), len(l.stripped)) for l in nonblank if (m := _NUMBERED_LINE.match(l.text))]
+    if len(nonblank) < 20 or len(numbered) < 0.6 * len(nonblank):
+        return False
+    numbers = [n for n, _ in numbered]
+    lengths = sorted(length for _, length in numbered)
+    if max(numbers) > 40 or lengths[len(lengths) // 2] > 100:
+        return False
+    counting = sum(1 for a, b in zip(numbers, numbers[1:]) if b == a + 1 or (b == 1 and a >= 10))
+    return counting >= 0.8 * (len(numbers) - 1)
+
+
+def _without_line_numbers(lines: list[_Line]) -> list[_Line]:
+    """A numbered transcript's lines without their numbers (a number alone becomes a blank line), and without
+    the page headers and footers between them: unnumbered lines that come back three times or more, digits
+    aside ("Witness: … Page 509", "Monday, 17 September 2001  Case No. …")."""
+    keys = Counter(_furniture_key(l.text) for l in lines if l.stripped and not _NUMBERED_LINE.match(l.text))
+    out = []
+    for line in lines:
+        m = _NUMBERED_LINE.match(line.text)
+        if m:
+            out.append(_Line(line.start + m.end(), line.end, line.text[m.end() :]))
+        elif line.stripped and keys[_furniture_key(line.text)] >= 3:
+            out.append(_Line(line.end, line.end, ""))
+        else:
+            out.append(line)
+    return out
+
+
 def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
 
@@ -361,6 +399,8 @@ def clean(doc: RawDocument) -> CleanDocument:
         length = len(page.text.replace("\r\n", "\n").replace("\r", "\n"))
         page_lines.append(_lines(raw, pos, pos + length))
         pos += length + 1
+    if _numbered_lines([l for ls in page_lines for l in ls]):
+        page_lines = [_without_line_numbers(ls) for ls in page_lines]
     furniture = running_furniture(page_lines) if doc.has_pages else set()
 
     parts: list[_PageParts] = []

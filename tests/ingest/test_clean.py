@@ -90,6 +90,48 @@ def test_offset_map_points_back_to_raw() -> None:
         assert cleaned.raw[raw_pos : raw_pos + len(word)] == word
 
 
+def _numbered_transcript(pages: int = 2) -> str:
+    """A hearing transcript of our own, as tribunals publish them in text: each page's lines numbered 1 to 25
+    in a column, the page's footer after them."""
+    turns = [
+        "JUDGE ALVAREZ:  Please continue, Mr. Hale.",
+        "MR. HALE:  Thank you.",
+        "Q.   Where were you when the convoy left the school?",
+        "A.   Near the gate, with my brother.  We saw the trucks leave in the",
+        "night, three of them, and the lights were off.",
+        "Q.   Did anyone speak to you?",
+        "A.   A soldier told us to go home and not to come back to the",
+        "school.",
+    ]
+    out = []
+    for page in range(pages):
+        lines = [f"{n:>2}            {turns[(n - 1) % len(turns)]}" for n in range(1, 24)] + ["24", "25"]
+        out.append("\n".join(lines) + f"\n\nTuesday, 4 March 2003\t\tCase No. IT-99-77-T\n\nPage {100 + page}\n\n")
+    return "".join(out * 2)
+
+
+def test_a_numbered_transcript_loses_its_line_numbers_and_footers() -> None:
+    doc = RawDocument("t.txt", "text", (RawPage(None, _numbered_transcript()),))
+    cleaned = clean(doc)
+    assert "A.   Near the gate, with my brother.  We saw the trucks leave in the night, three of them" in cleaned.text
+    assert "to come back to the school." in cleaned.text  # no "7" left between the two lines of the answer
+    assert not any(line.strip().isdigit() for line in cleaned.text.splitlines())
+    assert "Case No." not in cleaned.text and "Page 10" not in cleaned.text
+    for clean_start, raw_start, length in cleaned.offsets.runs:
+        assert cleaned.text[clean_start : clean_start + length] == cleaned.raw[raw_start : raw_start + length]
+
+
+@pytest.mark.parametrize("sep", [".  ", "  "])
+def test_numbered_paragraphs_are_not_a_transcript(sep: str) -> None:
+    """A ruling's or a report's numbered paragraphs keep their numbers: they are how it is cited."""
+    paragraphs = "\n".join(
+        f"{n}{sep}The committee notes the situation in camp {n}, where families have slept outside since the "
+        f"eviction, and asks the authorities for shelter and water before the winter." for n in range(1, 30)
+    )
+    cleaned = clean(RawDocument("r.txt", "text", (RawPage(None, paragraphs),)))
+    assert f"12{sep}The committee notes the situation in camp 12" in cleaned.text
+
+
 @given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300), min_size=1, max_size=4))
 @settings(max_examples=150, deadline=None)
 def test_clean_never_raises_and_spans_hold(pages: list[str]) -> None:
