@@ -137,19 +137,25 @@ def sentences(text: str, max_words: int = SENTENCE_WORDS) -> list[str]:
     return out
 
 
-def embedding_rows(ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], list[str]]:
+def _sentence_rows(texts: Sequence[str]) -> list[list[str]]:
+    """Each unit's sentences when it has more than one (a row each, besides the unit's own), else none."""
+    return [parts if len(parts := sentences(text)) > 1 else [] for text in texts]
+
+
+def embedding_rows(
+    ids: Sequence[str], texts: Sequence[str], split: Sequence[list[str]] | None = None
+) -> tuple[list[str], list[str]]:
     """The rows to embed for units (passages, quotes): each whole, then each of its sentences when it has
-    more than one; a row's id is the unit's, with "#n" for its n-th sentence."""
+    more than one; a row's id is the unit's, with "#n" for its n-th sentence. `split`: `_sentence_rows(texts)`,
+    when the caller has it already."""
     row_ids: list[str] = []
     row_texts: list[str] = []
-    for id_, text in zip(ids, texts):
+    for id_, text, parts in zip(ids, texts, _sentence_rows(texts) if split is None else split):
         row_ids.append(id_)
         row_texts.append(text)
-        parts = sentences(text)
-        if len(parts) > 1:
-            for n, part in enumerate(parts, 1):
-                row_ids.append(f"{id_}{ROW_SEP}{n}")
-                row_texts.append(part)
+        for n, part in enumerate(parts, 1):
+            row_ids.append(f"{id_}{ROW_SEP}{n}")
+            row_texts.append(part)
     return row_ids, row_texts
 
 
@@ -158,12 +164,12 @@ def embed_units(
 ) -> tuple[list[str], np.ndarray]:
     """Row ids and unit vectors for passages or quotes (see `embedding_rows`). With an encoder that pools
     (`Encoder.pool`), a unit's own row comes from the same pass as its sentences' rows (ROWS_VERSION 2)."""
-    row_ids, row_texts = embedding_rows(ids, texts)
+    split = _sentence_rows(texts)
+    row_ids, row_texts = embedding_rows(ids, texts, split)
     if encoder.pool is None or not row_ids:
         matrix = embed(encoder, row_texts) if row_texts else np.zeros((0, encoder.dim), np.float32)
         return row_ids, matrix
-    parts = [sentences(t) for t in texts]
-    groups = [p if len(p) > 1 else [t] for p, t in zip(parts, texts)]  # as `embedding_rows` makes the rows
+    groups = [parts or [text] for parts, text in zip(split, texts)]  # a unit of one sentence: the unit itself
     matrix = np.empty((len(row_ids), encoder.dim), np.float32)
     row = 0
     for start in range(0, len(groups), batch_size):
