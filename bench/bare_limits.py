@@ -79,26 +79,21 @@ def encoder_alone(texts: list[str], name: str) -> dict[str, Any]:
             "words": sum(len(t.split()) for t in texts)}
 
 
-def unit_texts(index_dir: Path) -> list[str]:
-    """The text of every indexed passage and testimony quote: what gets a vector."""
+def stored_texts(index_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """The stored passages and testimony quotes of the index, read once."""
     searcher = Searcher(index_dir)
     try:
-        return [row.get("content", "") for kind in ("passage", "quote") for row in searcher.stored(kind)]
+        return {kind: searcher.stored(kind) for kind in ("passage", "quote")}
     finally:
         searcher.close()
 
 
-def passage_texts(index_dir: Path, models: Mapping[str, str]) -> dict[str, list[str]]:
+def passage_texts(passages: list[dict[str, Any]], models: Mapping[str, str]) -> dict[str, list[str]]:
     """The indexed passages' texts by the pipeline that read them (another language goes to English's, as
     ingest/entities.py does)."""
-    searcher = Searcher(index_dir)
-    try:
-        rows = searcher.stored("passage")
-    finally:
-        searcher.close()
     out: dict[str, list[str]] = {lang: [] for lang in models}
     fallback = "en" if "en" in models else next(iter(models))
-    for row in rows:
+    for row in passages:
         lang = row.get("lang") if row.get("lang") in models else fallback
         out[lang].append(row.get("content", ""))
     return out
@@ -110,10 +105,12 @@ def measure(
     """The bare limits of the files an ingest read (its PDFs for pdfminer) into `index_dir`; with `encoder`
     (the ingest embedded), the encoder alone too, and the three together as "seconds_with_encoder"."""
     pdf = pdfminer_alone(p for p in read if p.suffix.lower() == ".pdf")
-    ner = ner_alone(passage_texts(index_dir, models), models, batch_size)
+    stored = stored_texts(index_dir)
+    ner = ner_alone(passage_texts(stored["passage"], models), models, batch_size)
     out: dict[str, Any] = {"pdfminer": pdf, "ner": ner, "seconds": round(pdf["seconds"] + ner["seconds"], 2)}
-    if encoder:
-        out["encoder"] = encoder_alone(unit_texts(index_dir), encoder)
+    if encoder:  # every passage and testimony quote: what gets a vector
+        units = [row.get("content", "") for kind in ("passage", "quote") for row in stored[kind]]
+        out["encoder"] = encoder_alone(units, encoder)
         out["seconds_with_encoder"] = round(out["seconds"] + out["encoder"]["seconds"], 2)
     return out
 

@@ -316,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", help="worker counts to compare, e.g. 1,2 (worker scaling only)")
     parser.add_argument("--sample", action="store_true", help="the fixed subset of the files (see sample_files)")
     parser.add_argument("--profile", type=Path, help="with --workers: cProfile the ingesting process to FILE")
-    parser.add_argument("--bare", action="store_true", help="with --workers: also pdfminer and NER alone")
+    parser.add_argument("--bare", action="store_true", help="with --workers: also pdfminer and NER alone (and the encoder, "
+                        "when the ingest embeds)")
     args = parser.parse_args(argv)
     paths = args.paths or [DEFAULT_CORPUS]
     missing = [str(p) for p in paths if not p.exists()]
