@@ -20,7 +20,9 @@ import sys
 import threading
 import time
 import traceback
+import types
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -74,6 +76,27 @@ class Failed:
 
 
 Outcome = Built | Failed
+
+
+@contextmanager
+def _no_main_for_children() -> Iterator[None]:
+    """Start a spawned child without running the parent's main script in it.
+
+    `spawn` imports the parent's `__main__` in the child (as `__mp_main__`) before the target runs. A worker
+    needs nothing from it (its target lives in this module), and the main script can be heavy. In the UI it
+    is `search_app/app.py`, which imports Streamlit, opens the index and loads the encoder: 1.6 GB of address
+    space before the worker has loaded a model, most of a 2 GB `worker_memory_mb`. Streamlit's AppTest leaves
+    it as `__main__` in a test run too. While a worker starts, `__main__` is an empty module.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is None:
+            del sys.modules["__main__"]
+        else:
+            sys.modules["__main__"] = main
 
 
 # ------------------------------------------------------------------ inside a worker
@@ -241,7 +264,8 @@ class WorkerPool:
             name="temoin-ingest-worker",
             daemon=True,
         )
-        process.start()
+        with _no_main_for_children():
+            process.start()
         child_conn.close()
         return _Worker(process, parent_conn)
 

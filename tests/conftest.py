@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,10 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, An
 def start_app(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], Any]:
     """Run the Streamlit app headless (AppTest) on the index at a path; returns the AppTest after its first run."""
     from streamlit.testing.v1 import AppTest
+
+    # AppTest runs the script as `__main__` and leaves it there: every process spawned later in the session
+    # (Dask's workers) would run the app again first. Given back after the test.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
     def start(index_dir: Path) -> AppTest:
         monkeypatch.setenv("TEMOIN_INDEX", str(index_dir))
