@@ -11,9 +11,11 @@ from typing import Any
 
 import tantivy
 from whoosh import query as wq
-from whoosh.fields import NUMERIC
+from whoosh.analysis import Analyzer, Token
+from whoosh.fields import NUMERIC, Schema
 
-from index.tantivy_schema import FOLDED_TEXT, INTEGERS, STEMMED_TEXT
+from index.schema import build_schema
+from index.tantivy_schema import FOLDED_TEXT, INTEGERS, STEMMED_TEXT, _analyzer
 
 _Occur = tantivy.Occur
 _REGEX_META = re.compile(r"([\\.+*?()|\[\]{}^$#&\-~])")
@@ -37,6 +39,71 @@ def ascii_folder() -> Callable[[str], str]:
         return term if term.isascii() else "".join(analyzer.analyze(term)) or term
 
     return fold
+
+
+class TantivyAnalysis(Analyzer):
+    """A Whoosh analyser that analyses as the Tantivy index did (index/tantivy_schema.py `_analyzer`), in Rust.
+
+    Whoosh's Snowball stemmers and Tantivy's disagree on some words: "international" is "intern" to Whoosh and
+    "internat" to Tantivy, "Calais" is "cal" and "calais" to the French ones. A query analysed by Whoosh then
+    looked up a stem that Tantivy's stemmed field never holds. Analysed here, a query's terms are the index's.
+    Used by the Tantivy engine's query parser only; it gives texts and positions (asked for character offsets,
+    which a query does not need, it runs Whoosh's own analyser)."""
+
+    def __init__(self, stem: str | None, whoosh: Analyzer) -> None:
+        self.stem = stem
+        self.words = _analyzer(stem)
+        self.whole = _whole_analyzer(stem)  # tokenize=False: the value is one token, then the same filters
+        self.whoosh = whoosh
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TantivyAnalysis) and other.stem == self.stem
+
+    def __hash__(self) -> int:
+        return hash(("tantivy-analysis", self.stem))
+
+    def __call__(  # type: ignore[override]
+        self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+        removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True, mode: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        if chars:
+            yield from self.whoosh(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                   removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                   tokenize=tokenize, mode=mode, **kwargs)
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, text in enumerate((self.words if tokenize else self.whole).analyze(value)):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = start_pos + i
+            yield token
+
+
+def _whole_analyzer(stem: str | None) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer(stem))
+    return builder.build()
+
+
+def parsing_schema() -> Schema:
+    """Whoosh's schema (index/schema.py) for parsing queries to a Tantivy index: its text fields analyse as
+    Tantivy's (`TantivyAnalysis`), so the parsed tree holds the terms the Tantivy index holds."""
+    schema = build_schema()
+    for name in FOLDED_TEXT:
+        schema[name].analyzer = TantivyAnalysis(None, schema[name].analyzer)
+    for name, lang in STEMMED_TEXT.items():
+        schema[name].analyzer = TantivyAnalysis(lang, schema[name].analyzer)
+    return schema
 
 
 class Unsupported(ValueError):

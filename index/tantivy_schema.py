@@ -123,4 +123,4 @@ def to_document(fields: dict[str, Any]) -> tantivy.Document:
 def stored_fields(doc: tantivy.Document) -> dict[str, Any]:
     """The stored dict of a document, as Whoosh's `hit.fields()` gives it."""
     blob = doc.get_first(BLOB)
-    return json.loads(bytes(blob)) if blob else {}
+    return json.loads(blob.decode("utf-8")) if blob else {}  # decoded here: json would guess the encoding

@@ -26,9 +26,9 @@ from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS
 from index.search import (
     SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
+    plain_words,
 )
-from index.schema import build_schema
-from index.tantivy_query import Unsupported, ascii_folder, compile_query
+from index.tantivy_query import Unsupported, ascii_folder, compile_query, parsing_schema
 from index.tantivy_schema import open_tantivy, stored_fields
 
 _ALL = 2**31 - 1  # "every value" for a terms aggregation
@@ -66,7 +66,7 @@ class TantivySearcher(Searcher):
         self._facet_cache: OrderedDict[tuple[str, Filters], dict[str, tuple[FacetValue, ...]]] = OrderedDict()
         self._filter_cache: OrderedDict[Filters, tantivy.Query] = OrderedDict()
         self.ix = open_tantivy(path)
-        self.schema = build_schema()  # Whoosh's schema, for the query parser only
+        self.schema = parsing_schema()  # Whoosh's, for the query parser only, analysing as the Tantivy index
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)
         self.tschema = self.ix.schema
         self._fields = set(self.schema.names())
@@ -235,10 +235,15 @@ class TantivySearcher(Searcher):
         if mode not in (None, "keyword", "semantic", "hybrid"):
             raise QueryError(f"mode is keyword, semantic or hybrid, not {mode!r}")
         t0 = time.perf_counter()
-        query, fallback = self.parse(text)
-        main = self.compile(query)
+        native = self._plain(text)
+        if native is not None:
+            parsed, main = native
+            fallback, key = False, (f"tantivy:{parsed}", filters)
+        else:
+            query, fallback = self.parse(text)
+            main = self.compile(query)
+            parsed, key = str(query), (repr(query), filters)
         full = _within(main, self._filter(filters))
-        key = (repr(query), filters)
         cached = _recall(self._facet_cache, key) if with_facets else None
         counting = self.start_facets(full) if with_facets and cached is None else None
         if sort == "date":
@@ -264,7 +269,21 @@ class TantivySearcher(Searcher):
                 _keep(self._facet_cache, key, cached, self.cache_size)
             facets = dict(cached)
         took = (time.perf_counter() - t0) * 1000
-        return SearchResult(text, int(found.count), round(took, 1), hits, facets, str(query), fallback)
+        return SearchResult(text, int(found.count), round(took, 1), hits, facets, parsed, fallback)
+
+    def _plain(self, text: str) -> tuple[str, tantivy.Query] | None:
+        """Plain words (most searches) as Tantivy's own parser reads them: each word required, in any search
+        field, analysed as that field was indexed; the title weighs 1.5, as Whoosh's `field_boost`. The same
+        terms as parsing into Whoosh's tree and compiling it (`TantivyAnalysis`), in 0.03 ms instead of 0.12,
+        of a plain search's ~0.5 ms at 10,000 passages. None for any other query, or one the parser refuses."""
+        words = plain_words(text)
+        if not words:
+            return None
+        parsed = " ".join(f"+{w}" for w in words)
+        try:
+            return parsed, self.ix.parse_query(parsed, list(SEARCH_FIELDS), {"title": 1.5})
+        except ValueError:
+            return None
 
     def _hit(  # type: ignore[override]
         self, stored: dict[str, Any], score: float, query: tantivy.Query | None,

@@ -393,6 +393,37 @@ def test_any_plain_words_give_the_parsers_query(words: list[str], quoted: bool) 
         assert repr(searcher.parse(text)[0]) == repr(searcher._parser.parse(text))
 
 
+@pytest.mark.parametrize("text", [t for t in PLAIN if t.strip('" ')])
+def test_tantivys_own_parse_of_plain_words_finds_what_the_parsed_tree_finds(demo: dict[str, Any], text: str) -> None:
+    """Plain words go to Tantivy's parser (`TantivySearcher._plain`), anything else through Whoosh's tree:
+    both must select the same passages."""
+    searcher = demo["tantivy"]
+    query, _fallback = searcher.parse(text)
+    total, tree_hits = searcher.match(query, searcher.filter_query(Filters()), None)
+    result = searcher.search(text, limit=1000, with_facets=False)
+    assert result.total == total
+    assert passages(result) == sorted(stored["id"] for _score, stored in tree_hits)
+
+
+def test_a_query_is_analysed_as_each_engine_indexed_the_text(tmp_path: Path, pipelines: dict[str, Any]) -> None:
+    """Whoosh's Snowball stemmers and Tantivy's part on some words ("emergency" is "emerg" to one, "emergenc"
+    to the other; "internationally" and "international" share "intern" in Whoosh, "internat" in Tantivy).
+    A Tantivy search analysing its words as Whoosh does looked up stems Tantivy never wrote."""
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "Field notes, March 2021.\n\nVolunteers kept the shelters open through three emergencies that winter, "
+        "while internationally funded teams rebuilt the water points near the camp.\n",
+        encoding="utf-8",
+    )
+    searchers = {}
+    for engine in ENGINES:
+        build([text], tmp_path / engine, pipelines, engine)
+        searchers[engine] = open_searcher(tmp_path / engine)
+    for query in ("emergency", "international", "emergency AND shelter", '"international funding"', "emergenc*"):
+        found = {engine: searchers[engine].search(query, with_facets=False).total for engine in ENGINES}
+        assert found == {"whoosh": 1, "tantivy": 1}, query
+
+
 def test_an_outdated_tantivy_index_is_refused_by_a_reader_and_rebuilt_by_a_writer(tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
     open_writer(index_dir, engine="tantivy").close()
