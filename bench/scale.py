@@ -269,7 +269,9 @@ WARM_UP = 5
 def _timed_pair(*runs: Any, queries: list[tuple[str, Filters]], budget_s: float) -> list[dict]:
     """Latencies of ours and bare (and other runs) on the same queries, taken in turns so that all see the same
     load: wall time, and CPU time (this process's: the query's own work, which a busy machine does not
-    stretch)."""
+    stretch). Who goes first rotates from one query to the next: the first run of a new query pays for
+    bringing its postings and stored blocks into memory, and the runs after it do not (ours always first:
+    +54% over bare at 10k passages; bare always first: +33%; rotating: +47%)."""
     queries, warm_up = queries[:-WARM_UP], queries[-WARM_UP:]
     for text, flt in warm_up:  # warm the engines' caches, as a running UI has them; other queries than those
         for run in runs:       # timed, so that no result our layer keeps (facets) is reused
@@ -277,8 +279,10 @@ def _timed_pair(*runs: Any, queries: list[tuple[str, Filters]], budget_s: float)
     wall: list[list[float]] = [[] for _ in runs]
     cpu: list[list[float]] = [[] for _ in runs]
     start = time.perf_counter()
-    for text, flt in queries:
-        for n, run in enumerate(runs):
+    for i, (text, flt) in enumerate(queries):
+        for j in range(len(runs)):
+            n = (i + j) % len(runs)
+            run = runs[n]
             t0, c0 = time.perf_counter(), time.process_time()
             run(text, flt)
             cpu[n].append((time.process_time() - c0) * 1000)
