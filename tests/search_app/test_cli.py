@@ -140,3 +140,34 @@ def test_failures_listed_and_retried(tmp_path: Path, capsys: pytest.CaptureFixtu
     broken.rename(folder / "statement.txt")
     assert main(["ingest", str(folder), "--index", index_dir, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["added"] == 1
+
+
+def test_a_folders_temoinignore_leaves_its_files_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A README beside the documents, drafts in a sub-folder: named in `.temoinignore`, they are not ingested,
+    unless named on the command line. The demo corpus leaves its own README out so."""
+    folder = tmp_path / "docs"
+    (folder / "drafts").mkdir(parents=True)
+    (folder / "README.md").write_text("# What this folder holds\n\nNotes on the files, not a document.\n")
+    (folder / "statement.txt").write_text("Statement, Calais, 3 March 2021.\n\nThe water points were closed.\n")
+    (folder / "drafts" / "draft-1.txt").write_text("Draft, not for citation.\n\nThe tents were taken.\n")
+    (folder / "drafts" / "final.txt").write_text("Final text, 5 March 2021.\n\nThe tents were taken at dawn.\n")
+    (folder / ".temoinignore").write_text("# not documents\nREADME.md\n\ndrafts/draft-*\n")
+    index_dir = tmp_path / "index"
+
+    def sources() -> list[str]:
+        from index.engine import open_searcher
+
+        searcher = open_searcher(index_dir)
+        try:
+            return sorted(Path(d["source"]).name for d in searcher.documents())
+        finally:
+            searcher.close()
+
+    assert main(["ingest", str(folder), "--index", str(index_dir), "--json"]) == 0
+    assert sources() == ["final.txt", "statement.txt"]
+    assert main(["ingest", str(folder / "README.md"), "--index", str(index_dir), "--json"]) == 0
+    assert sources() == ["README.md", "final.txt", "statement.txt"]
+
+    from ingest.pipeline import iter_files
+
+    assert "README.md" not in [p.name for p in iter_files([DEMO])]
