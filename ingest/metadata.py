@@ -140,7 +140,7 @@ def hearing_title(text: str) -> tuple[str, str | None] | None:
 
 # A title a file carries that is only a file name: what a word processor or a PDF converter left behind
 # ("10811.exe", "Microsoft Word - draft3.doc").
-_FILE_NAME_TITLE = re.compile(r"(?:microsoft word - .*|[^\s/\\]{0,80}\.(?:exe|docx?|pdf|wpd|rtf|txt|tmp|indd|qxd|odt))", re.I)
+_FILE_NAME_TITLE = re.compile(r"(?:microsoft word - .*|[^\s/\\]{0,80}\.(?:exe|docx?|pdf|wpd|rtf|txt|tmp|indd|qxd|qxp|odt|pages|xlsx?|pptx?|html?))", re.I)
 
 
 def file_title(title: str | None) -> str | None:

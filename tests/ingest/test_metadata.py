@@ -161,6 +161,8 @@ def test_hearing_title(text: str, expected: tuple[str, str] | None) -> None:
 def test_file_title_drops_file_names() -> None:
     assert file_title("10811.exe") is None
     assert file_title("Microsoft Word - rapport final v3.doc") is None
+    assert file_title("countries-final.amended.qxp") is None  # a QuarkXPress layout's name
+    assert file_title("index.html") is None
     assert file_title("Annual report 2019: the right to shelter") == "Annual report 2019: the right to shelter"
     assert file_title(None) is None
 
