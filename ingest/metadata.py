@@ -71,7 +71,7 @@ def infer_title(text: str, source: Path) -> str:
     mixed case over a shouted masthead or court name above it; else the file name."""
     candidates: list[str] = []
     for line in text.splitlines()[:40]:
-        line = re.sub(r"\s+", " ", line).strip(" #*_-–—:")
+        line = re.sub(r"\s+", " ", line).strip(" #*_-–—:\ufffc")
         letters = sum(c.isalpha() for c in line)
         if not (8 <= len(line) <= 160) or letters < 0.6 * len(line.replace(" ", "")):
             continue
@@ -144,8 +144,11 @@ _FILE_NAME_TITLE = re.compile(r"(?:microsoft word - .*|[^\s/\\]{0,80}\.(?:exe|do
 
 
 def file_title(title: str | None) -> str | None:
-    """The title a file carries, unless it is only a file name."""
-    return None if not title or _FILE_NAME_TITLE.fullmatch(title.strip()) else title
+    """The title a file carries, unless it is only a file name, or has no letter ("2011", "-")."""
+    title = (title or "").strip().strip("\ufffc\ufeff").strip()  # an image's placeholder, a byte-order mark
+    if not title or _FILE_NAME_TITLE.fullmatch(title) or not any(c.isalpha() for c in title):
+        return None
+    return title
 
 
 _KIND_CUES: dict[Kind, tuple[str, ...]] = {

@@ -163,6 +163,8 @@ def test_file_title_drops_file_names() -> None:
     assert file_title("Microsoft Word - rapport final v3.doc") is None
     assert file_title("countries-final.amended.qxp") is None  # a QuarkXPress layout's name
     assert file_title("index.html") is None
+    assert file_title("2011") is None  # a year alone is no title
+    assert file_title("\ufffc Annual report 2011 ") == "Annual report 2011"
     assert file_title("Annual report 2019: the right to shelter") == "Annual report 2019: the right to shelter"
     assert file_title(None) is None
 
