@@ -393,7 +393,13 @@ def test_any_plain_words_give_the_parsers_query(words: list[str], quoted: bool) 
         assert repr(searcher.parse(text)[0]) == repr(searcher._parser.parse(text))
 
 
-@pytest.mark.parametrize("text", [t for t in PLAIN if t.strip('" ')])
+# Letters that may split a word in two when folded or tokenised (a superscript, a dotted capital I, a
+# ligature): Tantivy's parser would make a phrase of the parts where the tree makes an OR, so these take the
+# tree's way. "ß" folds to two letters but stays one word: Tantivy's parser takes it.
+SPLITTING = ["à³a", "a İa", "ﬁn a", "m² a", "Straße a"]
+
+
+@pytest.mark.parametrize("text", [t for t in PLAIN if t.strip('" ')] + SPLITTING)
 def test_tantivys_own_parse_of_plain_words_finds_what_the_parsed_tree_finds(demo: dict[str, Any], text: str) -> None:
     """Plain words go to Tantivy's parser (`TantivySearcher._plain`), anything else through Whoosh's tree:
     both must select the same passages."""
