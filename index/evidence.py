@@ -206,7 +206,9 @@ def list_rulings(
         doc = next((s for keys, s, _ in rulings_in_index if keys & wanted), None)
         if doc is not None:
             matched_docs.add(doc["doc_id"])
-        first = max(group, key=lambda c: (bool(c.number), len(c.date or ""), bool(c.name)))
+        # the fullest citation names the ruling; ties go to the longer name, then the text, not to index order
+        # (each engine's own: Tantivy writes on several threads, and two citations gave two names)
+        first = max(group, key=lambda c: (bool(c.number), len(c.date or ""), len(c.name or ""), c.text))
         seen: dict[tuple[str, int | None], CitedBy] = {}
         for c in group:
             stored = by_span[(c.start, c.end, c.text)].pop(0)
