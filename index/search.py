@@ -549,16 +549,12 @@ def plain_words(text: str) -> list[str] | None:
 
 def hit_from_stored(stored: dict[str, Any], score: float, snippet: str) -> Hit:
     """A hit from a record's stored fields (the same dict for every engine). Positional, in `Hit`'s order:
-    every search builds up to ten, at 5.7 µs each (7.0 with keyword arguments and a helper per list)."""
+    every search builds up to ten, at 6.0 µs each (7.0 with keyword arguments)."""
     get = stored.get
-    org, place, person, dates = get("org"), get("place"), get("person"), get("dates")
     return Hit(
         stored["doc_id"], get("title", ""), get("source", ""), get("kind", ""), get("lang", ""), get("date"),
         get("page"), stored["id"], round(score, 4), get("content", ""), snippet,
-        tuple(filter(None, org.split(","))) if org else (),
-        tuple(filter(None, place.split(","))) if place else (),
-        tuple(filter(None, person.split(","))) if person else (),
-        tuple(filter(None, dates.split(","))) if dates else (),
+        _split(get("org")), _split(get("place")), _split(get("person")), _split(get("dates")),
         get("publisher"), get("section", "body"), get("start", 0), get("end", 0),
         tuple(get("footnotes") or ()), bool(get("ocr")), get("ocr_confidence"),
     )

@@ -28,12 +28,7 @@ _TEXT = {*FOLDED_TEXT, *STEMMED_TEXT}
 def ascii_folder() -> Callable[[str], str]:
     """Tantivy's folding of a whole term (Whoosh's parser keeps "œ", "æ", "ĳ" that Tantivy's index spells
     "oe", "ae", "ij"): applied to query terms of text fields so that both sides agree."""
-    analyzer = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
+    analyzer = _analyzer(whole=True)
 
     def fold(term: str) -> str:
         return term if term.isascii() else "".join(analyzer.analyze(term)) or term
@@ -53,7 +48,7 @@ class TantivyAnalysis(Analyzer):
     def __init__(self, stem: str | None, whoosh: Analyzer) -> None:
         self.stem = stem
         self.words = _analyzer(stem)
-        self.whole = _whole_analyzer(stem)  # tokenize=False: the value is one token, then the same filters
+        self.whole = _analyzer(stem, whole=True)  # tokenize=False: the value is one token
         self.whoosh = whoosh
 
     def __eq__(self, other: object) -> bool:
@@ -82,17 +77,6 @@ class TantivyAnalysis(Analyzer):
             if positions:
                 token.pos = start_pos + i
             yield token
-
-
-def _whole_analyzer(stem: str | None) -> tantivy.TextAnalyzer:
-    builder = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-    )
-    if stem:
-        builder = builder.filter(tantivy.Filter.stemmer(stem))
-    return builder.build()
 
 
 def parsing_schema() -> Schema:

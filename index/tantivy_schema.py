@@ -38,9 +38,11 @@ _TANTIVY_FILES = {"meta.json", ".managed.json", ".tantivy-meta.lock", ".tantivy-
 _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}(?:\.\d+)?\.[a-z]+")
 
 
-def _analyzer(stem: str | None = None) -> tantivy.TextAnalyzer:
+def _analyzer(stem: str | None = None, whole: bool = False) -> tantivy.TextAnalyzer:
+    """Words (the same token pattern as Whoosh's), lowercased, folded, stemmed for `stem`; `whole`: the value
+    is one token, then the same filters (a query term as it is, a wildcard's text)."""
     builder = (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(_TOKENS))
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw() if whole else tantivy.Tokenizer.regex(_TOKENS))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
     )
