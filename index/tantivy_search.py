@@ -293,11 +293,11 @@ class TantivySearcher(Searcher):
         self, stored: dict[str, Any], score: float, query: tantivy.Query | None,
         generators: dict[str, tantivy.SnippetGenerator],
     ) -> Hit:
+        if query is None:  # no snippets asked for
+            return hit_from_stored(stored, score, "")
         text = stored.get("content", "")
         stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
-        snippet = query is not None and (
-            self._snippet(query, stemmed, text, generators) or self._snippet(query, "content", text, generators)
-        )
+        snippet = self._snippet(query, stemmed, text, generators) or self._snippet(query, "content", text, generators)
         return hit_from_stored(stored, score, snippet or html.escape(_lead(text)))
 
     def _snippet(
