@@ -399,10 +399,10 @@ def test_any_plain_words_give_the_parsers_query(words: list[str], quoted: bool) 
 SPLITTING = ["à³a", "a İa", "ﬁn a", "m² a", "Straße a"]
 
 
-@pytest.mark.parametrize("text", [t for t in PLAIN if t.strip('" ')] + SPLITTING)
+@pytest.mark.parametrize("text", [t for t in PLAIN if t.strip('" ')] + SPLITTING + [f'"{t}"' for t in SPLITTING])
 def test_tantivys_own_parse_of_plain_words_finds_what_the_parsed_tree_finds(demo: dict[str, Any], text: str) -> None:
-    """Plain words go to Tantivy's parser (`TantivySearcher._plain`), anything else through Whoosh's tree:
-    both must select the same passages."""
+    """Plain words and one quoted phrase of them go to Tantivy's parser (`TantivySearcher._plain`), anything
+    else through Whoosh's tree: both must select the same passages."""
     searcher = demo["tantivy"]
     query, _fallback = searcher.parse(text)
     total, tree_hits = searcher.match(query, searcher.filter_query(Filters()), None)
