@@ -15,6 +15,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import itemgetter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from index.tantivy_schema import open_tantivy, stored_fields
 # tree gives (Tantivy's parser makes a phrase of a word that splits in two, the tree an OR of its parts).
 _LATIN_WORDS = re.compile(r"[\sA-Za-z0-9À-ÖØ-öø-ÿŒœ]+")
 _ALL = 2**31 - 1  # "every value" for a terms aggregation
+_KEY, _COUNT = itemgetter("key"), itemgetter("doc_count")
 _YEARS = ("year", "mentioned_year")
 CACHE_SIZE = 64  # searches whose facets, and filter sets whose compiled query, are kept per index version
 # Counting the facets is most of a search's time at 1M passages, and it runs the query again (README, "Search
@@ -180,13 +182,14 @@ class TantivySearcher(Searcher):
             result.update(self._aggregate(query, {f: _ALL for f in unsure}))
         out: dict[str, tuple[FacetValue, ...]] = {}
         for fieldname in FACET_FIELDS:
-            counts = [(b["key"], b["doc_count"]) for b in result[fieldname]["buckets"]]  # keys are str
-            if fieldname in _YEARS:
-                counts.sort()
-                out[fieldname] = tuple(FacetValue(v, n) for v, n in counts)
-            else:
-                counts.sort(key=_by_count_then_name)  # Tantivy orders by count only
-                out[fieldname] = tuple(FacetValue(v, n) for v, n in counts[:top])
+            buckets = result[fieldname]["buckets"]  # keys are str
+            buckets.sort(key=_KEY)
+            if fieldname not in _YEARS:
+                # Tantivy orders by count only: by name, then by count, most first (a stable sort keeps names
+                # in order within a count), as Whoosh; two sorts in C, not a Python key per value
+                buckets.sort(key=_COUNT, reverse=True)
+                del buckets[top:]
+            out[fieldname] = tuple([FacetValue(b["key"], b["doc_count"]) for b in buckets])
         return out
 
     def start_facets(self, query: tantivy.Query, top: int = 30) -> Callable[[], dict[str, Any]] | None:
@@ -316,17 +319,11 @@ class TantivySearcher(Searcher):
             )
             generator.set_max_num_chars(320)
         snippet = generator.snippet_from_doc(tantivy.Document(**{fieldname: [text]}))
-        ranges = snippet.highlighted()
-        if not ranges:
+        if not snippet.highlighted():
             return ""
-        fragment = snippet.fragment().encode("utf-8")
-        out, at = [], 0
-        for r in ranges:
-            out.append(html.escape(fragment[at : r.start].decode("utf-8", "replace")))
-            out.append(f"<mark>{html.escape(fragment[r.start : r.end].decode('utf-8', 'replace'))}</mark>")
-            at = r.end
-        out.append(html.escape(fragment[at:].decode("utf-8", "replace")))
-        return "".join(out)
+        # Tantivy's HTML escapes the text as html.escape does (quotes too), so the only <b> tags left are its
+        # marks: 2 µs a hit instead of 8 for cutting the fragment at the ranges in Python.
+        return snippet.to_html().replace("<b>", "<mark>").replace("</b>", "</mark>")
 
     # -- documents and entities
     def _one(self, query: tantivy.Query) -> list[dict[str, Any]]:
@@ -419,7 +416,3 @@ def _cut_unsure(agg: dict[str, Any], top: int) -> bool:
     if not agg.get("sum_other_doc_count") or len(buckets) <= top:
         return False
     return bool(buckets[-1]["doc_count"] >= buckets[top - 1]["doc_count"])
-
-
-def _by_count_then_name(value_count: tuple[str, int]) -> tuple[int, str]:
-    return -value_count[1], value_count[0]

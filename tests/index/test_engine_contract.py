@@ -430,6 +430,29 @@ def test_a_query_is_analysed_as_each_engine_indexed_the_text(tmp_path: Path, pip
         assert found == {"whoosh": 1, "tantivy": 1}, query
 
 
+def test_snippets_escape_markup_in_the_text_and_are_left_out_when_not_asked_for(
+    tmp_path: Path, pipelines: dict[str, Any]
+) -> None:
+    """Tantivy's own HTML for a snippet, its <b> marks made <mark>: text that looks like markup stays escaped
+    (so a literal "<b>" in a document never becomes a mark). Without snippets, hits carry none."""
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "Field notes, March 2021.\n\nThe <b>police</b> & the \"police\" came back at dawn and cut the tents "
+        "of l'abri again; <mark>three</mark> families slept outside.\n",
+        encoding="utf-8",
+    )
+    for engine in ENGINES:
+        build([text], tmp_path / engine, pipelines, engine)
+        searcher = open_searcher(tmp_path / engine)
+        [hit] = searcher.search("police tents", with_facets=False).hits
+        assert "<b>" not in hit.snippet and "&lt;b&gt;" in hit.snippet, engine
+        assert "&lt;mark&gt;three&lt;/mark&gt;" in hit.snippet and "&amp;" in hit.snippet, engine
+        assert set(re.findall(r"<mark>(.*?)</mark>", hit.snippet)) == {"police", "tents"}, engine
+        assert html.unescape(re.sub(r"</?mark>", "", hit.snippet)).strip(" …") in hit.text, engine
+        [bare] = searcher.search("police tents", with_facets=False, with_snippets=False).hits
+        assert (bare.snippet, bare.passage_id, bare.text) == ("", hit.passage_id, hit.text), engine
+
+
 def test_an_outdated_tantivy_index_is_refused_by_a_reader_and_rebuilt_by_a_writer(tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
     open_writer(index_dir, engine="tantivy").close()
