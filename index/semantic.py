@@ -111,17 +111,13 @@ class SemanticSide:
         """Row -> live Whoosh document number (-1 for a row Whoosh no longer holds: a store behind the index)."""
         if self._docnums is not None and self._docnums[0] is raw:
             return self._docnums[1]
-        reader = raw.reader()
+        from index.search import term_docnums
+
         units = self.units()
         live: dict[str, int] = {}
-        if "id" in reader.indexed_field_names():
-            for term in reader.lexicon("id"):
-                key = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if key not in units:
-                    continue
-                for docnum in reader.postings("id", term).all_ids():
-                    if not reader.is_deleted(docnum):
-                        live[key] = docnum
+        for key, docnums in term_docnums(raw.reader(), "id"):
+            if docnums and key in units:
+                live[key] = docnums[-1]
         out = np.fromiter((live.get(unit_id(i), -1) for i in self.store.ids), dtype=np.int64, count=len(self.store.ids))
         self._docnums = (raw, out)
         return out

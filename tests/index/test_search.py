@@ -280,3 +280,37 @@ def test_each_passage_keeps_its_own_language(tmp_path: Path, pipelines: dict[str
         assert s.search("emporter", Filters(langs=("fr",))).hits  # French stemming: "emportent" -> "emport"
     finally:
         s.close()
+
+
+def test_term_docnums_gives_each_terms_live_documents_across_segments_and_deletions(
+    tmp_path: Path, pipelines: dict[str, Any]
+) -> None:
+    """`term_docnums` reads a one-document term from its term info instead of its postings (facet lists and
+    the vector rows' document numbers walk every term of a field): it must give what the postings give,
+    with replaced passages (deleted documents) and more than one segment."""
+    from whoosh import index as whoosh_index
+
+    from index.schema import FACET_FIELDS
+    from index.search import term_docnums
+
+    report, ruling = tmp_path / "report.md", tmp_path / "ruling.txt"
+    report.write_text(EN_REPORT, encoding="utf-8")
+    ruling.write_text(FR_RULING, encoding="utf-8")
+    build_index([report], tmp_path / "ix", pipelines)
+    report.write_text(EN_REPORT.replace("forty people", "sixty people from Eritrea"), encoding="utf-8")
+    build_index([report, ruling], tmp_path / "ix", pipelines)  # replaces the report's passages, adds a segment
+    reader = whoosh_index.open_dir(str(tmp_path / "ix")).reader()
+    assert reader.doc_count_all() > reader.doc_count()  # deleted documents are there to be left out
+    for fieldname in ("id", *FACET_FIELDS):
+        by_postings: dict[str, set[int]] = {}
+        for term in reader.lexicon(fieldname):
+            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            live = set(reader.postings(fieldname, term).all_ids())
+            if live:
+                by_postings[value] = live
+        by_info: dict[str, set[int]] = {}
+        for value, docnums in term_docnums(reader, fieldname):
+            by_info.setdefault(value, set()).update(docnums)
+        assert by_info == by_postings, fieldname
+        if fieldname == "id":
+            assert len(by_info) == reader.doc_count()
