@@ -164,6 +164,24 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if data["read_again_failed"] else EXIT_OK
 
 
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from index.schema import IndexError_
+    from search_app.removing import remove_documents
+
+    index = _index_path(args, settings)
+    say = lambda line: print(f"temoin: {line}", file=sys.stderr)  # noqa: E731
+    try:
+        data = remove_documents(index, settings, args.targets, args.dry_run, say, args.engine)
+    except IndexError_ as exc:
+        raise CliError(str(exc)) from exc
+    verb = "would remove" if args.dry_run else "removed"
+    lines = [f"{verb} {len(data['removed'])} documents"]
+    lines += [f"  {r['title']}  [{r['doc_id'] or 'failed file'}]  {r['source']}" for r in data["removed"]]
+    lines += [f"  not removed: {n['target']}: {n['reason']}" for n in data["not_found"]]
+    _emit(data, args.json, "\n".join(lines))
+    return EXIT_FAILED if data["not_found"] else EXIT_OK
+
+
 def _connect_cluster(address: str) -> Any:
     from ingest.cluster import ClusterError, open_cluster
 
@@ -401,6 +419,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="say what would be re-run, change nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reindex)
+
+    p = with_index(sub.add_parser(
+        "remove", help="take documents out of the index: their passages, testimonies, citations and vectors"))
+    p.add_argument("targets", nargs="+", metavar="TARGET",
+                   help="a file or folder as ingested (it need not exist any more), or a document id or a unique "
+                        "prefix of one")
+    p.add_argument("--dry-run", action="store_true", help="say what would be removed, change nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_remove)
 
     p = with_index(sub.add_parser("search", help="search passages"))
     p.add_argument("query", help='words, "phrases", AND/OR/NOT, field:value')
