@@ -245,12 +245,10 @@ class Searcher:
         text = text.replace("’", "'")
         if not text.strip():
             return Every(), False
-        words = plain_words(text)
-        if words:
-            return self._plain_words(words), False
-        phrase = _PLAIN_PHRASE.fullmatch(text)
-        if phrase:
-            return self._plain_phrase(phrase.group(1)), False
+        plain = plain_query(text)
+        if plain is not None:
+            words, phrase = plain
+            return (self._plain_phrase(" ".join(words)) if phrase else self._plain_words(words)), False
         parser = self._parser
         try:
             if _malformed(text):
@@ -508,12 +506,10 @@ class Searcher:
         passages = set(self._searcher.docs_for_query(Term("type", "passage")))
         out: list[dict[str, Any]] = []
         for lab in wanted:
-            fieldname = fields[lab]
-            if fieldname not in reader.indexed_field_names():
-                continue
-            for term in reader.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                ids = [i for i in reader.postings(fieldname, term).all_ids() if i in passages]
+            by_value: dict[str, list[int]] = {}
+            for value, docnums in term_docnums(reader, fields[lab]):
+                by_value.setdefault(value, []).extend(i for i in docnums if i in passages)
+            for value, ids in by_value.items():
                 if not ids:  # a term left in the lexicon by replaced passages, until segments merge
                     continue
                 docs = {stored_doc[i] for i in ids if i in stored_doc}
@@ -542,6 +538,17 @@ class Searcher:
                 for name, kind in (("documents", "document"), ("passages", "passage"), ("failures", "failure"))
             }
         return dict(self._stats)
+
+
+def plain_query(text: str) -> tuple[list[str], bool] | None:
+    """The words of `text` when it is plain words or one quoted phrase of them, and whether it is the phrase;
+    else None. Both engines' searchers take these without Whoosh's parser (`Searcher.parse`, and Tantivy's own
+    parser in `TantivySearcher._plain`)."""
+    words = plain_words(text)
+    if words is not None:
+        return words, False
+    phrase = _PLAIN_PHRASE.fullmatch(text)
+    return (phrase.group(1).split(), True) if phrase else None
 
 
 def term_docnums(reader: Any, fieldname: str) -> Iterator[tuple[str, Sequence[int]]]:

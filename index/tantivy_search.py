@@ -27,8 +27,8 @@ from whoosh.query import Query
 from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS
 from index.search import (
-    _PLAIN_PHRASE, SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead,
-    hit_from_stored, plain_words,
+    SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
+    plain_query,
 )
 from index.tantivy_query import Unsupported, ascii_folder, compile_query, parsing_schema
 from index.tantivy_schema import open_tantivy, stored_fields
@@ -284,13 +284,11 @@ class TantivySearcher(Searcher):
         title weighs 1.5, as Whoosh's `field_boost`. The same terms as parsing into Whoosh's tree and compiling
         it (`TantivyAnalysis`), in 0.03 ms instead of 0.12 for words (0.15 for a phrase), of a plain search's
         ~0.4 ms at 10,000 passages. None for any other query, or one the parser refuses."""
-        words, phrase = plain_words(text), None
-        if words is None:
-            phrase = _PLAIN_PHRASE.fullmatch(text)
-            words = phrase.group(1).split() if phrase else None
-        if not words or not _LATIN_WORDS.fullmatch(text.replace('"', " ")):
+        plain = plain_query(text)
+        if plain is None or not _LATIN_WORDS.fullmatch(text.replace('"', " ")):
             return None  # a letter outside Latin-1 and œ (İ, ³, ﬁ) may split a word in two: the tree's way then
-        parsed = " ".join(f"+{w}" for w in words) if phrase is None else '"' + " ".join(words) + '"'
+        words, phrase = plain
+        parsed = '"' + " ".join(words) + '"' if phrase else " ".join(f"+{w}" for w in words)
         try:
             return parsed, self.ix.parse_query(parsed, list(SEARCH_FIELDS), {"title": 1.5})
         except ValueError:
