@@ -17,7 +17,7 @@ import numpy as np
 
 from index.vectors import VectorIndex, nearest_units
 
-Why = Literal["keywords", "meaning", "both"]
+Why = Literal["keywords", "meaning", "both", "translation"]
 Mode = Literal["keyword", "semantic", "hybrid"]
 # Tuned on tests/golden/semantic (49 queries; bench/fusion_grid.py over the shipped path, use-m3 with sentence
 # rows, keyword side as shipped: every word must match). recall@5 / MRR: keyword 0.27 / 0.28, semantic
@@ -43,6 +43,15 @@ SEMANTIC_WEIGHT = 0.75
 # (FR->EN first five 3/10 -> 4-5/10 on the 31; same-language MRR 0.65 / 0.85 -> 0.45 / 0.40).
 CONTEXT_WEIGHT = 0.5
 DEPTH = 50  # candidates taken from each ranking before fusing
+# The third ranking of a hybrid search: passages of the other language holding the query's terms of the field
+# in translation (index/bridge.py), each counted in proportion to the share of the query it answers. On
+# tests/golden/semantic (bench/semantic_eval.py), weights 0 / 0.5 / 0.75 / 1 / 1.5: French queries with their
+# English passage in the first five 3 / 6 / 8 / 8 / 8 of 10, English ones with their French passage 10/10 at
+# all; same-language first five unchanged up to 1 (6/8 English, 8/10 French; 4/8 at 1.5), same-language MRR
+# 0.75 / 0.72 / 0.72 / 0.71 / 0.69. Counted by rank alone (not by share), 0.5 already cost English queries 2 of
+# their 6. On the held-out queries (tests/golden/semantic/heldout.jsonl, never tuned on) 0.75 takes French
+# queries from 4 to 5 of 10 and cross-language MRR 0.47 -> 0.52, same-language unchanged.
+BRIDGE_WEIGHT = 0.75
 # A query made only of identifiers or a quoted phrase ("604/2013", "ACAT", "Article 33", "\"garde à vue\"")
 # asks for those very characters: the meaning side then weighs less. Measured on the 11 exact-term queries of
 # tests/golden/semantic over the whole shared corpus: recall@5 / MRR keyword 0.47 / 0.47, hybrid at 0.75
@@ -77,10 +86,12 @@ def weight_for(text: str) -> float:
 class FusedHit:
     id: str
     score: float
-    why: Why  # "keywords": only the words matched; "meaning": only the embedding; "both"
+    why: Why  # "keywords": only the words matched; "meaning": only the embedding; "both"; "translation": the
+    # query's terms in the other language (index/bridge.py), not its own words
     keyword_rank: int | None  # 1-based rank in the keyword results, if there
     semantic_rank: int | None  # 1-based rank among the nearest vectors, if there
     similarity: float | None = None  # cosine with the query, when it came from the semantic side
+    bridge_rank: int | None = None  # 1-based rank among the passages holding the query's terms in translation
 
 
 def fuse(
@@ -89,19 +100,31 @@ def fuse(
     k: float = RRF_K,
     semantic_weight: float = SEMANTIC_WEIGHT,
     similarities: Sequence[float] | None = None,
+    bridge: Sequence[str] = (),
+    bridge_weight: float = BRIDGE_WEIGHT,
+    bridge_cover: Sequence[float] | None = None,
 ) -> list[FusedHit]:
-    """The union of two rankings of ids (best first) by reciprocal-rank fusion; ties broken by the better
-    single rank, then the id, so the order is reproducible."""
+    """The union of the rankings of ids (best first: keyword, semantic, and the query's terms in translation)
+    by reciprocal-rank fusion; ties broken by the better single rank, then the id, so the order is
+    reproducible. A bridge hit counts in proportion to `bridge_cover`, the share of the query it answers (1
+    when not given): a passage holding one of five notions in translation is weak evidence.
+    """
+    cover = dict(zip(bridge, bridge_cover)) if bridge_cover is not None else {}
     keyword_rank = {i: r for r, i in reversed(list(enumerate(keyword, 1)))}
     semantic_rank = {i: r for r, i in reversed(list(enumerate(semantic, 1)))}
+    bridge_rank = {i: r for r, i in reversed(list(enumerate(bridge, 1)))}
     similarity = dict(zip(semantic, similarities)) if similarities is not None else {}
     hits = []
-    for id_ in dict.fromkeys([*keyword, *semantic]):
-        kr, sr = keyword_rank.get(id_), semantic_rank.get(id_)
-        score = (1.0 / (k + kr) if kr else 0.0) + (semantic_weight / (k + sr) if sr else 0.0)
-        why: Why = "both" if kr and sr else "keywords" if kr else "meaning"
-        hits.append(FusedHit(id_, score, why, kr, sr, similarity.get(id_)))
-    hits.sort(key=lambda h: (-h.score, min(h.keyword_rank or 10**9, h.semantic_rank or 10**9), h.id))
+    for id_ in dict.fromkeys([*keyword, *semantic, *bridge]):
+        kr, sr, br = keyword_rank.get(id_), semantic_rank.get(id_), bridge_rank.get(id_)
+        score = (
+            (1.0 / (k + kr) if kr else 0.0)
+            + (semantic_weight / (k + sr) if sr else 0.0)
+            + (bridge_weight * cover.get(id_, 1.0) / (k + br) if br else 0.0)
+        )
+        why: Why = "both" if kr and sr else "keywords" if kr else "translation" if br else "meaning"
+        hits.append(FusedHit(id_, score, why, kr, sr, similarity.get(id_), br))
+    hits.sort(key=lambda h: (-h.score, min(h.keyword_rank or 10**9, h.semantic_rank or 10**9, h.bridge_rank or 10**9), h.id))
     return hits
 
 
@@ -130,10 +153,14 @@ def rank(
     semantic_weight: float = SEMANTIC_WEIGHT,
     mask: np.ndarray | None = None,
     context: float = CONTEXT_WEIGHT,
+    bridge: Sequence[str] = (),
+    bridge_weight: float = BRIDGE_WEIGHT,
+    bridge_cover: Sequence[float] | None = None,
 ) -> list[FusedHit]:
     """The first `limit` hits for a search in `mode`. `keyword` is the keyword ranking already restricted by
     the filters; `allowed` the ids the same filters let through (or `mask`, the same as a row mask), so
-    semantic hits obey them too. Without vectors (an index not embedded yet) every mode falls back to the
+    semantic hits obey them too; `bridge`, hybrid only, the passages of the other language holding the query's
+    terms in translation, already filtered. Without vectors (an index not embedded yet) every mode falls back to the
     keyword ranking."""
     if mode == "keyword" or vectors is None or query is None:
         return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
@@ -148,4 +175,7 @@ def rank(
             FusedHit(i, s, "both" if i in by_keyword else "meaning", by_keyword.get(i), r, s)
             for r, (i, s) in enumerate(zip(ids[:limit], sims), 1)
         ]
-    return fuse(list(keyword[:depth]), ids, k, semantic_weight, sims)[:limit]
+    return fuse(
+        list(keyword[:depth]), ids, k, semantic_weight, sims, list(bridge[:depth]), bridge_weight,
+        None if bridge_cover is None else list(bridge_cover[:depth]),
+    )[:limit]

@@ -202,6 +202,7 @@ class Searcher:
         self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
         self.semantic_note: str | None = None  # why semantic search is not available, when it is not
         self._encoder: Any = None
+        self._bridge: Any = None
 
     # -- semantic search (index/semantic.py)
     def semantic(self) -> Any:
@@ -216,6 +217,14 @@ class Searcher:
                         self._encoder = semantic.encoder  # kept across refreshes: loading takes a second or two
                     self._semantic = semantic
         return self._semantic
+
+    def bridge(self) -> Any:
+        """The bilingual terms of the field, analysed with this index's schema (index/bridge.py), built once."""
+        if self._bridge is None:
+            from index.bridge import Bridge
+
+            self._bridge = Bridge(self.schema)
+        return self._bridge
 
     def default_mode(self) -> str:
         """Hybrid once the index has embeddings (and their encoder is installed), else keyword."""

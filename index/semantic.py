@@ -194,11 +194,13 @@ def fused_docnums(
     if side is not None:
         vectors, qvec = side.store, side.query_vector(text)
         allowed = side.allowed_mask(searcher, filter_q)
+    bridge_hits, cover = bridge_ranking(searcher, text, filter_q) if side is not None and mode == "hybrid" else ([], [])
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
-        mask=allowed,
+        mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover,
     )
-    docnum_of = {h["id"]: h.docnum for h in keyword_hits}
+    docnum_of = {h["id"]: h.docnum for h in bridge_hits}
+    docnum_of.update((h["id"], h.docnum) for h in keyword_hits)
     rows = side.docnums(raw) if side is not None else None
     out = []
     for f in fused:
@@ -207,7 +209,30 @@ def fused_docnums(
             docnum = side.docnum_of(f.id, rows)
         if docnum is not None:
             out.append((docnum, f))
-    return out, keyword_hits
+    return out, keyword_hits + bridge_hits
+
+
+def bridge_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list[Any], list[float]]:
+    """Whoosh hits (with their highlights: the carried terms) for the passages of the other language holding
+    the query's terms of the field in translation (index/bridge.py), and the share of the query's content
+    words each answers; best first: the larger share, then BM25. None when the query names no notion of the
+    bridge, or is one quoted phrase or identifiers (asked for as written)."""
+    from index.hybrid import exact_query
+
+    if exact_query(text):
+        return [], []
+    bridge = searcher.bridge()
+    carried = bridge.carry(text)
+    if carried is None:
+        return [], []
+    found = searcher.collect(bridge.query(carried), filter_q, DEPTH)[0]
+    found.formatter = searcher._highlighter.formatter
+    scored = []
+    for order, hit in enumerate(found):  # iterating, not list(): it asks len(), which counts every match
+        terms = {t.decode("utf-8") if isinstance(t, bytes) else t for _, t in hit.matched_terms()}
+        scored.append((carried.coverage(terms), order, hit))
+    scored.sort(key=lambda c: (-c[0], c[1]))
+    return [h for _, _, h in scored], [c for c, _, _ in scored]
 
 
 def semantic_search(
@@ -225,8 +250,8 @@ def semantic_search(
     results.fragmenter = searcher._highlighter.fragmenter
     results.formatter = searcher._highlighter.formatter
     keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
-    ranked, _ = fused_docnums(searcher, text, filter_q, mode, offset + limit + DEPTH, keyword_hits)
-    by_docnum = {h.docnum: h for h in keyword_hits}
+    ranked, found = fused_docnums(searcher, text, filter_q, mode, offset + limit + DEPTH, keyword_hits)
+    by_docnum = {h.docnum: h for h in reversed(found)}  # a keyword hit's highlights before the bridge's
     hits = []
     for docnum, f in ranked[offset : offset + limit]:
         whoosh_hit = by_docnum.get(docnum)

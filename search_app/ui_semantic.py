@@ -19,7 +19,10 @@ MODE_HELP = (
     "other language (English ↔ French). Meaning only: by meaning alone. Exact words: keyword search, with the "
     "query syntax below."
 )
-WHY = {"keywords": "your words", "meaning": "same meaning", "both": "words + meaning"}
+WHY = {
+    "keywords": "your words", "meaning": "same meaning", "both": "words + meaning",
+    "translation": "your terms, translated",  # index/bridge.py: the query's terms of the field in the other language
+}
 SIMILAR = 5
 CSS = """<style>
 .tm-why {background: #eef2ff; color: #3730a3;}

@@ -1,0 +1,210 @@
+"""A query's terms carried into the other language, through Temoin's bilingual terms of the field.
+
+The sentence encoder carries meaning across languages one way better than the other: English queries find
+their French passage, French queries over English legal text often do not (README, "Semantic search"). The
+terms of this field have fixed translations ("demandeur d'asile" / "asylum seeker", "présomption réfragable" /
+"rebuttable presumption", "garde à vue" / "police custody"), which a translation model would not be needed for.
+`data/bridge_en_fr.tsv` lists them, written by us; `Bridge.carry` finds them in a query through each
+language's stemmer (so "demandeurs d'asile" and "asylum seekers" match), decides which language the query is
+in, and gives the other language's terms. Hybrid search ranks the passages of the other language that hold
+them (any of them, the more the better: BM25 over an OR of phrases) as a third ranking in the fusion
+(index/hybrid.py, `BRIDGE_WEIGHT`); keyword search is untouched, so exact terms still mean exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import And, Or, Phrase, Query, Term
+
+from ingest.language import detect_language
+
+DATA = Path(__file__).resolve().parent / "data" / "bridge_en_fr.tsv"
+LANGS = ("en", "fr")
+_CAPITALISED = re.compile(r"\b(?:[A-ZÀ-Ý][\w’'-]*\w|\w*\d[\w/.-]*)", re.U)  # names and identifiers
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One notion, its ways of being said in each language."""
+
+    en: tuple[str, ...]
+    fr: tuple[str, ...]
+
+    def side(self, lang: str) -> tuple[str, ...]:
+        return self.en if lang == "en" else self.fr
+
+
+@dataclass(frozen=True, slots=True)
+class Notion:
+    """One thing the query names, in the target language: its alternatives as the target's stemmed field
+    indexes them, and the share of the query's content words it stands for."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What a query says, in the other language: `source` is the query's language, `notions` the notions of
+    the bridge it names and the words a language does not change (names of places and bodies, identifiers)
+    outside them, each with the share of the query's content words it covers."""
+
+    source: str
+    target: str
+    notions: tuple[Notion, ...]
+
+    def coverage(self, terms: set[str]) -> float:
+        """The share of the query's content words a passage holding the stemmed `terms` answers in translation."""
+        return sum(n.share for n in self.notions if any(set(alt) <= terms for alt in n.alternatives))
+
+
+def read_entries(path: Path = DATA) -> list[Entry]:
+    """The entries of a bridge file: `english alternatives<TAB>french alternatives`, alternatives separated by
+    " | "; `#` lines are comments. A malformed line raises ValueError naming the file and the line."""
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2:
+            raise ValueError(f"{path}:{number}: expected 'english<TAB>french', got {line!r}")
+        en, fr = (tuple(a.strip() for a in p.split("|") if a.strip()) for p in parts)
+        if not en or not fr:
+            raise ValueError(f"{path}:{number}: a side has no term: {line!r}")
+        out.append(Entry(en, fr))
+    return out
+
+
+class Bridge:
+    """The bridge entries, analysed with an index schema's stemmed fields (`content_en`, `content_fr`)."""
+
+    def __init__(self, schema: Any, entries: list[Entry] | None = None) -> None:
+        self.schema = schema
+        self._stop: dict[str, frozenset[str]] = {}
+        self.entries = read_entries() if entries is None else entries
+        # lang -> first token -> [(tokens, entry index)], longest first, for greedy longest matching
+        self._starts: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {lang: {} for lang in LANGS}
+        for i, entry in enumerate(self.entries):
+            for lang in LANGS:
+                for alt in entry.side(lang):
+                    tokens = self.tokens(lang, alt)
+                    if tokens:
+                        self._starts[lang].setdefault(tokens[0], []).append((tokens, i))
+        for starts in self._starts.values():
+            for candidates in starts.values():
+                candidates.sort(key=lambda c: -len(c[0]))
+
+    def tokens(self, lang: str, text: str) -> tuple[str, ...]:
+        """`text` as the stemmed field of `lang` indexes it."""
+        return tuple(self.schema[f"content_{lang}"].process_text(text.replace("’", "'"), mode="query"))
+
+    def matches(self, text: str, lang: str) -> list[tuple[int, int, int]]:
+        """The entries `text` names in `lang`, as (first token, end token, entry index): longest first, no
+        overlap, in the order of the text."""
+        tokens = self.tokens(lang, text)
+        found = []
+        i = 0
+        while i < len(tokens):
+            for candidate, entry in self._starts[lang].get(tokens[i], ()):
+                if tokens[i : i + len(candidate)] == candidate:
+                    found.append((i, i + len(candidate), entry))
+                    i += len(candidate)
+                    break
+            else:
+                i += 1
+        return found
+
+    def _distinct(self, said: tuple[str, ...], entry: int, lang: str) -> bool:
+        """Whether the words `said` (stemmed in `lang`) for an entry belong to `lang` alone: a word both
+        languages share ("torture", "tunnel", "destruction") tells nothing of the query's language."""
+        other = "fr" if lang == "en" else "en"
+        return said not in {self.tokens(lang, a) for a in self.entries[entry].side(other)}
+
+    def source_language(self, text: str) -> tuple[str | None, dict[str, list[tuple[int, int, int]]]]:
+        """The query's language ("en", "fr" or None when it cannot be told) and its matches on each side.
+        Terms only one language has decide; when both sides have some, or none, langdetect does."""
+        found = {lang: self.matches(text, lang) for lang in LANGS}
+        cover = {}
+        for lang in LANGS:
+            tokens = self.tokens(lang, text)
+            cover[lang] = sum(end - start for start, end, e in found[lang] if self._distinct(tokens[start:end], e, lang))
+        if cover["en"] and not cover["fr"]:
+            return "en", found
+        if cover["fr"] and not cover["en"]:
+            return "fr", found
+        detected = detect_language(text, default="")
+        if detected in LANGS:
+            return detected, found
+        if cover["en"] != cover["fr"]:
+            return ("en" if cover["en"] > cover["fr"] else "fr"), found
+        return None, found
+
+    def carry(self, text: str) -> Carried | None:
+        """What `text` names, in the other language; None when it names no notion of the bridge or its
+        language cannot be told."""
+        source, found = self.source_language(text)
+        if source is None or not found[source]:
+            return None
+        target = "fr" if source == "en" else "en"
+        tokens = self.tokens(source, text)
+        stop = self._function_words(source)
+        content = [i for i, t in enumerate(tokens) if t not in stop] or list(range(len(tokens)))
+        inside: set[int] = set()
+        shares: dict[tuple[tuple[str, ...], ...], float] = {}
+        for start, end, entry in found[source]:
+            alternatives = tuple(dict.fromkeys(self.tokens(target, a) for a in self.entries[entry].side(target)))
+            words = [i for i in range(start, end) if i in content]
+            inside.update(range(start, end))
+            shares[alternatives] = shares.get(alternatives, 0.0) + len(words) / len(content)
+        for name in _CAPITALISED.findall(text):
+            if text.lstrip().startswith(name) and not (name.isupper() or _digit(name)):
+                continue  # the first word of a sentence is capitalised whatever it is
+            carried = self.tokens(target, name)
+            if all(t in self._function_words(target) for t in carried):
+                continue  # "EU" is a past participle in French: a name carried must not be a common word there
+            positions = self._positions(tokens, self.tokens(source, name), inside)
+            if positions:
+                inside.update(positions)
+                key = (carried,)
+                shares[key] = shares.get(key, 0.0) + sum(i in content for i in positions) / len(content)
+        notions = tuple(Notion(alts, share) for alts, share in shares.items() if any(alts))
+        return Carried(source, target, notions) if notions else None
+
+    @staticmethod
+    def _positions(tokens: tuple[str, ...], name: tuple[str, ...], taken: set[int]) -> list[int]:
+        """Where the tokens of `name` stand in the query, outside what a notion already took."""
+        for i in range(len(tokens) - len(name) + 1):
+            span = range(i, i + len(name))
+            if name and tokens[i : i + len(name)] == name and not taken.intersection(span):
+                return list(span)
+        return []
+
+    def _function_words(self, lang: str) -> frozenset[str]:
+        if lang not in self._stop:
+            from index.search import function_words
+
+            self._stop[lang] = function_words(self.schema, lang)
+        return self._stop[lang]
+
+    def query(self, carried: Carried) -> Query:
+        """Passages of the target language holding any of the carried notions (each alternative a phrase of
+        the target's stemmed field)."""
+        field = f"content_{carried.target}"
+        groups: list[Query] = []
+        for notion in carried.notions:
+            options = [_phrase(field, alt) for alt in notion.alternatives if alt]
+            groups.append(options[0] if len(options) == 1 else Or(options))
+        inner = groups[0] if len(groups) == 1 else Or(groups)
+        return And([inner, Term("lang", carried.target)])
+
+
+def _phrase(field: str, tokens: tuple[str, ...]) -> Query:
+    return Term(field, tokens[0]) if len(tokens) == 1 else Phrase(field, list(tokens))
+
+
+def _digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
