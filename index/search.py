@@ -326,6 +326,15 @@ class Searcher:
         self._searcher.search_with_collector(query, wrapped)
         return wrapped.results(), inner.docset
 
+    def collect_top(self, query: Query, filter_q: Query, limit: int) -> Any:
+        """Whoosh's best `limit` results for `query` within `filter_q`, with matched terms for highlights, and
+        no more: Whoosh may skip the blocks that cannot reach the top (no total, no facets)."""
+        allow = self.filter_set(filter_q)
+        inner = collectors.TopCollector(limit)
+        wrapped = collectors.FilterCollector(collectors.TermsCollector(inner), allow if allow else filter_q)
+        self._searcher.search_with_collector(query, wrapped)
+        return wrapped.results()
+
     def filter_set(self, filter_q: Query) -> Any:
         """The document numbers `filter_q` lets through, kept per index version for the last few filters: most
         searches use the same one, and listing every passage it allows cost ~10 ms a search on 20,000."""

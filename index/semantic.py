@@ -225,12 +225,16 @@ def bridge_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list
     carried = bridge.carry(text)
     if carried is None:
         return [], []
-    found = searcher.collect(bridge.query(carried), filter_q, DEPTH)[0]
+    reader = searcher.raw().reader()
+    searched, checked = bridge.split(carried, reader)
+    found = searcher.collect_top(bridge.query(carried, searched), bridge.language_filter(carried, filter_q), DEPTH)
     found.formatter = searcher._highlighter.formatter
+    hits = [h for h in found]  # iterating, not list(): it asks len(), which counts every match
+    held = bridge.holding(checked, f"content_{carried.target}", reader, [h.docnum for h in hits])
     scored = []
-    for order, hit in enumerate(found):  # iterating, not list(): it asks len(), which counts every match
+    for order, hit in enumerate(hits):
         terms = {t.decode("utf-8") if isinstance(t, bytes) else t for _, t in hit.matched_terms()}
-        scored.append((carried.coverage(terms), order, hit))
+        scored.append((carried.coverage(terms | held[hit.docnum]), order, hit))
     scored.sort(key=lambda c: (-c[0], c[1]))
     return [h for _, _, h in scored], [c for c, _, _ in scored]
 
