@@ -240,6 +240,15 @@ def test_quotes_by_meaning_in_either_language(searcher: Searcher) -> None:
     assert all(h.why == "keywords" for h in keyword)
 
 
+def test_quotes_in_hybrid_carry_the_query_terms_into_the_other_language(searcher: Searcher) -> None:
+    """A French query finds English testimonies through its terms of the field (index/bridge.py), said so."""
+    _, hits = search_quotes(searcher, "les policiers ont détruit les tentes", mode="hybrid", limit=10)
+    carried = [h for h in hits if h.why == "translation"]
+    assert carried and all(h.language == "en" for h in carried)
+    _, semantic = search_quotes(searcher, "les policiers ont détruit les tentes", mode="semantic", limit=10)
+    assert all(h.why != "translation" for h in semantic)
+
+
 def test_corroboration_other_documents_and_speakers(searcher: Searcher) -> None:
     _, hits = search_quotes(searcher, "tent", mode="keyword", limit=50)
     source = next(h for h in hits if h.speaker)
