@@ -225,9 +225,12 @@ def bridge_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list
     carried = bridge.carry(text)
     if carried is None:
         return [], []
+    narrowed = bridge.language_filter(carried, filter_q)
+    if not searcher.filter_set(narrowed):
+        return [], []  # the filters leave nothing in the other language ("French only" and a French query)
     reader = searcher.raw().reader()
     searched, checked = bridge.split(carried, reader)
-    found = searcher.collect_top(bridge.query(carried, searched), bridge.language_filter(carried, filter_q), DEPTH)
+    found = searcher.collect_top(bridge.query(carried, searched), narrowed, DEPTH)
     found.formatter = searcher._highlighter.formatter
     hits = [h for h in found]  # iterating, not list(): it asks len(), which counts every match
     held = bridge.holding(checked, f"content_{carried.target}", reader, [h.docnum for h in hits])
