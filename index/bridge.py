@@ -88,14 +88,22 @@ class Bridge:
         self.schema = schema
         self._stop: dict[str, frozenset[str]] = {}
         self.entries = read_entries() if entries is None else entries
+        # lang -> per entry, its alternatives in lang as lang's stemmed field indexes them
+        self._forms: dict[str, list[tuple[tuple[str, ...], ...]]] = {
+            lang: [tuple(dict.fromkeys(t for a in e.side(lang) if (t := self.tokens(lang, a)))) for e in self.entries]
+            for lang in LANGS
+        }
+        # lang -> per entry, the other language's alternatives as lang's stemmer reads them (words both share)
+        self._shared: dict[str, list[frozenset[tuple[str, ...]]]] = {
+            lang: [frozenset(self.tokens(lang, a) for a in e.side(_other(lang))) for e in self.entries]
+            for lang in LANGS
+        }
         # lang -> first token -> [(tokens, entry index)], longest first, for greedy longest matching
         self._starts: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {lang: {} for lang in LANGS}
-        for i, entry in enumerate(self.entries):
-            for lang in LANGS:
-                for alt in entry.side(lang):
-                    tokens = self.tokens(lang, alt)
-                    if tokens:
-                        self._starts[lang].setdefault(tokens[0], []).append((tokens, i))
+        for lang in LANGS:
+            for i, forms in enumerate(self._forms[lang]):
+                for tokens in forms:
+                    self._starts[lang].setdefault(tokens[0], []).append((tokens, i))
         for starts in self._starts.values():
             for candidates in starts.values():
                 candidates.sort(key=lambda c: -len(c[0]))
@@ -104,10 +112,9 @@ class Bridge:
         """`text` as the stemmed field of `lang` indexes it."""
         return tuple(self.schema[f"content_{lang}"].process_text(text.replace("’", "'"), mode="query"))
 
-    def matches(self, text: str, lang: str) -> list[tuple[int, int, int]]:
-        """The entries `text` names in `lang`, as (first token, end token, entry index): longest first, no
-        overlap, in the order of the text."""
-        tokens = self.tokens(lang, text)
+    def matches(self, tokens: tuple[str, ...], lang: str) -> list[tuple[int, int, int]]:
+        """The entries a query's `tokens` (stemmed in `lang`) name, as (first token, end token, entry index):
+        longest first, no overlap, in the order of the text."""
         found = []
         i = 0
         while i < len(tokens):
@@ -120,45 +127,45 @@ class Bridge:
                 i += 1
         return found
 
-    def _distinct(self, said: tuple[str, ...], entry: int, lang: str) -> bool:
-        """Whether the words `said` (stemmed in `lang`) for an entry belong to `lang` alone: a word both
-        languages share ("torture", "tunnel", "destruction") tells nothing of the query's language."""
-        other = "fr" if lang == "en" else "en"
-        return said not in {self.tokens(lang, a) for a in self.entries[entry].side(other)}
-
-    def source_language(self, text: str) -> tuple[str | None, dict[str, list[tuple[int, int, int]]]]:
-        """The query's language ("en", "fr" or None when it cannot be told) and its matches on each side.
-        Terms only one language has decide; when both sides have some, or none, langdetect does."""
-        found = {lang: self.matches(text, lang) for lang in LANGS}
-        cover = {}
-        for lang in LANGS:
-            tokens = self.tokens(lang, text)
-            cover[lang] = sum(end - start for start, end, e in found[lang] if self._distinct(tokens[start:end], e, lang))
+    def source_language(
+        self, text: str
+    ) -> tuple[str | None, dict[str, tuple[str, ...]], dict[str, list[tuple[int, int, int]]]]:
+        """The query's language ("en", "fr" or None when it cannot be told), its tokens in each language and
+        its matches there. Terms only one language has decide (a word both share, "torture", "tunnel",
+        "destruction", tells nothing); when both sides have some, or none, langdetect does."""
+        tokens = {lang: self.tokens(lang, text) for lang in LANGS}
+        found = {lang: self.matches(tokens[lang], lang) for lang in LANGS}
+        cover = {
+            lang: sum(
+                end - start for start, end, e in found[lang] if tokens[lang][start:end] not in self._shared[lang][e]
+            )
+            for lang in LANGS
+        }
         if cover["en"] and not cover["fr"]:
-            return "en", found
+            return "en", tokens, found
         if cover["fr"] and not cover["en"]:
-            return "fr", found
+            return "fr", tokens, found
         detected = detect_language(text, default="")
         if detected in LANGS:
-            return detected, found
+            return detected, tokens, found
         if cover["en"] != cover["fr"]:
-            return ("en" if cover["en"] > cover["fr"] else "fr"), found
-        return None, found
+            return ("en" if cover["en"] > cover["fr"] else "fr"), tokens, found
+        return None, tokens, found
 
     def carry(self, text: str) -> Carried | None:
         """What `text` names, in the other language; None when it names no notion of the bridge or its
         language cannot be told."""
-        source, found = self.source_language(text)
+        source, analysed, found = self.source_language(text)
         if source is None or not found[source]:
             return None
-        target = "fr" if source == "en" else "en"
-        tokens = self.tokens(source, text)
+        target = _other(source)
+        tokens = analysed[source]
         stop = self._function_words(source)
-        content = [i for i, t in enumerate(tokens) if t not in stop] or list(range(len(tokens)))
+        content = {i for i, t in enumerate(tokens) if t not in stop} or set(range(len(tokens)))
         inside: set[int] = set()
         shares: dict[tuple[tuple[str, ...], ...], float] = {}
         for start, end, entry in found[source]:
-            alternatives = tuple(dict.fromkeys(self.tokens(target, a) for a in self.entries[entry].side(target)))
+            alternatives = self._forms[target][entry]
             words = [i for i in range(start, end) if i in content]
             inside.update(range(start, end))
             shares[alternatives] = shares.get(alternatives, 0.0) + len(words) / len(content)
@@ -206,12 +213,11 @@ class Bridge:
             return list(carried.notions), []
         common = COMMON_SHARE if common is None else common
 
-        def reach(n: Notion) -> int:
-            return sum(min(reader.doc_frequency(field, t) for t in alt) for alt in n.alternatives if alt)
-
-        ranked = sorted(carried.notions, key=reach)
-        searched = [n for n in ranked if reach(n) <= common * records] or ranked[:2]
-        return searched, [n for n in ranked if n not in searched]
+        reach = {n: sum(min(reader.doc_frequency(field, t) for t in alt) for alt in n.alternatives)
+                 for n in carried.notions}
+        ranked = sorted(carried.notions, key=reach.__getitem__)
+        searched = [n for n in ranked if reach[n] <= common * records] or ranked[:2]
+        return searched, ranked[len(searched):]
 
     @staticmethod
     def holding(notions: list[Notion], field: str, reader: Any, docnums: list[int]) -> dict[int, set[str]]:
@@ -239,7 +245,7 @@ class Bridge:
         field = f"content_{carried.target}"
         groups: list[Query] = []
         for notion in carried.notions if notions is None else notions:
-            options = [_phrase(field, alt) for alt in notion.alternatives if alt]
+            options = [_phrase(field, alt) for alt in notion.alternatives]
             groups.append(options[0] if len(options) == 1 else Or(options))
         return groups[0] if len(groups) == 1 else Or(groups)
 
@@ -251,6 +257,10 @@ class Bridge:
 
 def _phrase(field: str, tokens: tuple[str, ...]) -> Query:
     return Term(field, tokens[0]) if len(tokens) == 1 else Phrase(field, list(tokens))
+
+
+def _other(lang: str) -> str:
+    return "fr" if lang == "en" else "en"
 
 
 def _digit(word: str) -> bool:

@@ -124,7 +124,8 @@ def fuse(
         )
         why: Why = "both" if kr and sr else "keywords" if kr else "translation" if br else "meaning"
         hits.append(FusedHit(id_, score, why, kr, sr, similarity.get(id_), br))
-    hits.sort(key=lambda h: (-h.score, min(h.keyword_rank or 10**9, h.semantic_rank or 10**9, h.bridge_rank or 10**9), h.id))
+    hits.sort(key=lambda h: (-h.score, min(h.keyword_rank or 10**9, h.semantic_rank or 10**9, h.bridge_rank or 10**9),
+                             h.id))
     return hits
 
 

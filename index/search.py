@@ -320,17 +320,17 @@ class Searcher:
         inner: Any = (
             collectors.SortingCollector(sortedby, limit=limit, reverse=True) if sortedby else _TopAndMatches(limit)
         )
-        allow = self.filter_set(filter_q)
-        # An empty set would read as "no filter" to Whoosh: then the query itself filters (to nothing).
-        wrapped = collectors.FilterCollector(collectors.TermsCollector(inner), allow if allow else filter_q)
-        self._searcher.search_with_collector(query, wrapped)
-        return wrapped.results(), inner.docset
+        return self._filtered(query, filter_q, inner), inner.docset
 
     def collect_top(self, query: Query, filter_q: Query, limit: int) -> Any:
         """Whoosh's best `limit` results for `query` within `filter_q`, with matched terms for highlights, and
         no more: Whoosh may skip the blocks that cannot reach the top (no total, no facets)."""
+        return self._filtered(query, filter_q, collectors.TopCollector(limit))
+
+    def _filtered(self, query: Query, filter_q: Query, inner: Any) -> Any:
+        """`inner`'s results for `query` within `filter_q` (its kept set), with matched terms."""
         allow = self.filter_set(filter_q)
-        inner = collectors.TopCollector(limit)
+        # An empty set would read as "no filter" to Whoosh: then the query itself filters (to nothing).
         wrapped = collectors.FilterCollector(collectors.TermsCollector(inner), allow if allow else filter_q)
         self._searcher.search_with_collector(query, wrapped)
         return wrapped.results()

@@ -194,7 +194,7 @@ def fused_docnums(
     if side is not None:
         vectors, qvec = side.store, side.query_vector(text)
         allowed = side.allowed_mask(searcher, filter_q)
-    bridge_hits, cover = bridge_ranking(searcher, text, filter_q) if side is not None and mode == "hybrid" else ([], [])
+    bridge_hits, cover = ([], []) if side is None or mode != "hybrid" else bridge_ranking(searcher, text, filter_q)
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
         mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover,
