@@ -42,7 +42,13 @@ SEMANTIC_WEIGHT = 0.75
 # did a second ranking over the other language's rows, the query moved by the languages' mean difference
 # (FR->EN first five 3/10 -> 4-5/10 on the 31; same-language MRR 0.65 / 0.85 -> 0.45 / 0.40).
 CONTEXT_WEIGHT = 0.5
-DEPTH = 50  # candidates taken from each ranking before fusing
+DEPTH = 50  # candidates taken from the keyword and bridge rankings before fusing
+# Candidates taken from the meaning side, whatever page is asked for: a passage far down by meaning that also
+# holds the query's terms in translation belongs in the fusion. It used to be the page's end + DEPTH, so a
+# page of 10 (the CLI and the UI) took 60 and ranked differently from the 50-hit lists the figures were
+# measured with (100): French queries with their English passage in the first five, labelled set, 6 of 10 at
+# 50-60, 8 of 10 at 100, the same at 150 and 200; nothing else changed (bench/semantic_eval.py).
+SEMANTIC_DEPTH = 100
 # The third ranking of a hybrid search: passages of the other language holding the query's terms of the field
 # in translation (index/bridge.py), each counted in proportion to the share of the query it answers. On
 # tests/golden/semantic (bench/semantic_eval.py), weights 0 / 0.5 / 0.75 / 1 / 1.5: French queries with their
@@ -157,6 +163,7 @@ def rank(
     bridge: Sequence[str] = (),
     bridge_weight: float = BRIDGE_WEIGHT,
     bridge_cover: Sequence[float] | None = None,
+    semantic_depth: int = SEMANTIC_DEPTH,
 ) -> list[FusedHit]:
     """The first `limit` hits for a search in `mode`. `keyword` is the keyword ranking already restricted by
     the filters; `allowed` the ids the same filters let through (or `mask`, the same as a row mask), so
@@ -166,10 +173,10 @@ def rank(
     if mode == "keyword" or vectors is None or query is None:
         return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
     if mask is not None:
-        found = nearest_units(vectors, query, max(depth, limit), mask, context)
+        found = nearest_units(vectors, query, max(semantic_depth, limit), mask, context)
         ids, sims = [h.id for h in found], [h.score for h in found]
     else:
-        ids, sims = semantic_ranking(vectors, query, allowed, max(depth, limit), context)
+        ids, sims = semantic_ranking(vectors, query, allowed, max(semantic_depth, limit), context)
     if mode == "semantic":
         by_keyword = {i: r for r, i in reversed(list(enumerate(keyword[:depth], 1)))}
         return [
