@@ -72,6 +72,22 @@ def test_names_are_carried_as_they_are_but_not_when_a_common_word_there(bridge: 
     alternatives = {alt for n in carried.notions for alt in n.alternatives}
     assert ("vintimill",) in alternatives  # a place name, French-stemmed
     assert ("eu",) not in alternatives  # "eu" is a French past participle
+    assert ("ue",) in alternatives  # the list says "EU" is "UE" in French
+
+
+@pytest.mark.parametrize("lang,text,named", [
+    # The stemmer gives "violer" (to violate) and "viol" (rape), "saisie" (a court seised) and "sais" (know),
+    # "tué" (killed) and "tu" (you), "armée" and "armes", "dispositif" and "dispositions" one stem each:
+    # a term of the list must not take the everyday words of legal text for something else.
+    ("fr", "Il a violé la loi ; tirer les conséquences ; traiter le dossier ; une conversation ; des armes à feu ; "
+           "tu sais ; la Cour a été saisie ; selon ces dispositions", ["law", "court", "provision"]),
+    ("en", "The appellant demonstrated that the judge erred", ["appellant", "judge"]),
+])
+def test_everyday_words_of_legal_text_name_only_what_they_mean(
+    bridge: Bridge, lang: str, text: str, named: list[str]
+) -> None:
+    found = bridge.matches(bridge.tokens(lang, text), lang)
+    assert [bridge.entries[e].en[0] for _, _, e in found] == named
 
 
 def test_coverage_is_the_share_of_the_query_a_passage_answers() -> None:
