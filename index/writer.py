@@ -9,7 +9,7 @@ writer holds the ingest lock (index/lock.py) from opening to closing, so a secon
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,37 @@ def citation_fields(record: DocumentRecord, common: dict[str, Any]) -> list[dict
     return out
 
 
+# Every commit of a batch writes a Whoosh segment, and Whoosh's own policy merges only segments of a few
+# dozen records: a fresh `temoin ingest ../shared/corpus` left 11 segments (48,202 records). Searching 11
+# segments builds every query's matchers 11 times: the 49 labelled sentence queries took a hybrid median of
+# 106 ms there, 66 ms on the same index in one segment (keyword 69 -> 36 ms; the 20 short queries of
+# bench/search_latency.py 37 -> 30 ms). So at the end of a batch, past MERGE_ABOVE segments, the small ones
+# are merged into one (`small_segments`); a large segment stays as it is, so adding a file to a large index
+# rewrites only the small ones.
+# Merging is Whoosh rewriting every posting in Python: the whole corpus's 11 segments took 150 s with its
+# default 128 MB pool (which spills sorted runs to disk, pickled posting by posting), 124 s with 512 MB, 89 s
+# with 1,024 MB (1.0 GB peak RSS; 2,048 MB gave 84 s): COMPACT_MB. It runs once the workers have ended.
+MERGE_ABOVE = 4
+SIZE_RATIO = 2  # a segment stays when it holds at least this many times the records of all smaller ones
+COMPACT_MB = 1024
+
+
+def small_segments(sizes: Sequence[int]) -> list[int]:
+    """The positions of the segments (by their record counts) to merge into one at the end of a batch: none
+    when there are MERGE_ABOVE or fewer; else, from the largest down, the first segment holding fewer than
+    SIZE_RATIO times the records of all smaller ones together, and every smaller one."""
+    if len(sizes) <= MERGE_ABOVE:
+        return []
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    smaller = sum(sizes)
+    for n, i in enumerate(order):
+        smaller -= sizes[i]
+        if sizes[i] < SIZE_RATIO * smaller:
+            chosen = order[n:]
+            return sorted(chosen) if len(chosen) > 1 else []
+    return []
+
+
 class IndexWriter:
     """The ingest pipeline's sink: replaces a source's records; commits in batches."""
 
@@ -256,6 +287,40 @@ class IndexWriter:
             self._searcher.close()
             self._searcher = self.ix.searcher()
 
+    def compact(self, say: Callable[[str], None] | None = None) -> int:
+        """Merge the index's small segments into one (`small_segments`), with the vectors told the new
+        generation; the number of segments merged (0: nothing to do). Run at the end of every batch (`close`)."""
+        self.commit()
+        segments = list(self.ix._segments())  # Whoosh's FileIndex: the segments of the latest generation
+        chosen = [segments[i] for i in small_segments([s.doc_count_all() for s in segments])]
+        if not chosen:
+            return 0
+        if say is not None:
+            say(f"merging {len(chosen)} of the index's {len(segments)} segments into one "
+                f"({sum(s.doc_count_all() for s in chosen):,} records): later searches read fewer")
+        ids = {s.segment_id() for s in chosen}
+
+        def merge(writer: Any, current: list[Any]) -> list[Any]:
+            from whoosh.reading import SegmentReader
+
+            for seg in current:
+                if seg.segment_id() in ids:
+                    reader = SegmentReader(writer.storage, writer.schema, seg)
+                    writer.add_reader(reader)
+                    reader.close()
+            return [seg for seg in current if seg.segment_id() not in ids]
+
+        try:
+            writer = self.ix.writer(timeout=self.lock_timeout, limitmb=COMPACT_MB)
+        except LockError as exc:
+            raise IndexBusy(f"{self.path}: another ingest is writing to this index; try again when it ends") from exc
+        writer.commit(mergetype=merge)
+        if self.vectors is not None:  # the same rows, for the new generation
+            self.vectors.commit(self.ix.latest_generation())
+        self._searcher.close()
+        self._searcher = self.ix.searcher()
+        return len(chosen)
+
     def cancel(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
@@ -268,6 +333,7 @@ class IndexWriter:
     def close(self) -> None:
         try:
             self.commit()
+            self.compact()
             self._searcher.close()
             self.ix.close()
         finally:

@@ -111,6 +111,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                     paths, writer, extras, commit_every=settings.commit_every, workers=pool,
                     file_timeout=settings.file_timeout, clock=clock,
                 )
+        if isinstance(writer, IndexWriter):  # the workers have ended: merge the batch's small segments, said
+            writer.compact(say)
     except (IndexError_, WorkerError) as exc:
         writer.cancel()
         raise CliError(str(exc)) from exc
