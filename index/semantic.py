@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from index.ann import ANN_MIN_ROWS
-from index.hybrid import DEPTH, FusedHit, Mode, rank, weight_for
+from index.hybrid import DEPTH, FusedHit, Mode, exact_query, rank, weight_for
 from index.vectors import (
     VectorIndex,
     VectorWriter,
@@ -197,7 +197,7 @@ def fused_docnums(
     bridge_hits, cover = ([], []) if side is None or mode != "hybrid" else bridge_ranking(searcher, text, filter_q)
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
-        mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover,
+        mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover, keyword_first=exact_query(text),
     )
     docnum_of = {h["id"]: h.docnum for h in bridge_hits}
     docnum_of.update((h["id"], h.docnum) for h in keyword_hits)
@@ -217,8 +217,6 @@ def bridge_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list
     the query's terms of the field in translation (index/bridge.py), and the share of the query's content
     words each answers; best first: the larger share, then BM25. None when the query names no notion of the
     bridge, or is one quoted phrase or identifiers (asked for as written)."""
-    from index.hybrid import exact_query
-
     if exact_query(text):
         return [], []
     bridge = searcher.bridge()

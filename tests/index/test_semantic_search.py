@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from index.evidence import corroborate, search_quotes
+from index.hybrid import exact_query
 from index.search import Filters, Searcher
 from index.semantic import attach_vectors, more_like_this
 from index.vectors import open_vectors, unit_id, vectors_dir
@@ -341,6 +342,15 @@ def test_labelled_set_hybrid_finds_the_other_language_and_loses_no_exact_term(
         for q in queries:
             page = [h.passage_id for h in s.search(q.text, limit=10, mode="hybrid", with_facets=False).hits]
             assert page == rankings["hybrid"][q.id][:10], q.id
+        # A quoted phrase or identifiers ask for those words: every passage holding them comes before any that
+        # does not (index/hybrid.py `keyword_first`). Without it "police", "expulsion" and "Article 3", quoted,
+        # had passages near in meaning between theirs.
+        for text in ('"police"', '"expulsion"', '"Article 3"', *(q.text for q in queries if q.style == "exact")):
+            if not exact_query(text):
+                continue
+            held = {h.passage_id for h in s.search(text, limit=50, mode="keyword", with_facets=False).hits}
+            order = [h.passage_id in held for h in s.search(text, limit=50, mode="hybrid", with_facets=False).hits]
+            assert order == sorted(order, reverse=True), text
     finally:
         s.close()
     keyword, hybrid = scores(rankings["keyword"], queries), scores(rankings["hybrid"], queries)
