@@ -187,7 +187,7 @@ def render_results(
     if exports is not None:
         export.render_downloads("passages", exports, screen.total)
     shown: Hit | None = st.session_state.get("open_hit")
-    query_lang = semantic.query_language(result.query) if result.mode != "keyword" else ""
+    query_lang = semantic.query_language(result.query, result.hits) if result.mode != "keyword" else ""
     for hit in result.hits:
         with st.container(border=True):
             badges = semantic.badges_html(hit.lang, hit.why, query_lang) if result.mode != "keyword" else ""

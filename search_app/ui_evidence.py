@@ -233,11 +233,11 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
     export.render_quote_timeline(screen.everything)
     export.render_downloads("testimonies", export.quote_rows(screen.everything), screen.total)
     shown = st.session_state.get("open_hit")
+    query_lang = semantic.query_language(st.session_state.get("t_q") or "", screen.quotes)  # once, not per card
     for n, hit in enumerate(screen.quotes):
         key = quote_key(hit.doc_id, hit.passage_id, hit.quote)
         is_open = shown is not None and shown.passage_id == key
         with st.container(border=True):
-            query_lang = semantic.query_language(st.session_state.get("t_q") or "")
             st.markdown(ui.quote_html(hit) + semantic.badges_html(hit.language, hit.why if (st.session_state.get(
                 "t_q") or "").strip() else None, query_lang), unsafe_allow_html=True)
             with st.container(horizontal=True):

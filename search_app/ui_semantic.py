@@ -3,6 +3,7 @@ on a passage and corroborating testimonies on a testimony. Rendering only; the s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -48,8 +49,15 @@ def chosen_mode(key: str = "mode") -> str | None:
     return str(value) if value in MODES else None
 
 
-def query_language(query: str) -> str:
-    """The query's language when it can be told ("" for a few words langdetect cannot place)."""
+def query_language(query: str, hits: Iterable[Any] = ()) -> str:
+    """The query's language when it can be told: the bridge's reading of it when a hit was found through the
+    query's terms translated (index/bridge.py tells a query's language by the terms only one language has,
+    where langdetect cannot place two words: "water points"), else langdetect; "" when neither can."""
+    for hit in hits:
+        if getattr(hit, "why", None) == "translation":
+            found = getattr(hit, "lang", "") or getattr(hit, "language", "")
+            if found in ("en", "fr"):
+                return "fr" if found == "en" else "en"
     lang = detect_language(query, default="")
     return lang if lang in ("en", "fr") else ""
 

@@ -222,6 +222,20 @@ def test_hybrid_says_why(searcher: Searcher) -> None:
             assert "<mark>" in h.snippet
 
 
+def test_a_short_query_langdetect_cannot_place_still_marks_the_other_language(searcher: Searcher) -> None:
+    """Two words are too few for langdetect; the bridge told the query's language by its terms, and a hit
+    found through them says so: the UI's badges mark the other language's hits (search_app/ui_semantic.py)."""
+    from search_app.ui_semantic import badges_html, query_language
+
+    hits = searcher.search("water points", mode="hybrid", limit=20).hits
+    translated = [h for h in hits if h.why == "translation"]
+    assert translated and {h.lang for h in translated} == {"fr"}
+    assert query_language("water points", hits) == "en"
+    for h in hits:
+        badge = badges_html(h.lang, h.why, query_language("water points", hits))
+        assert ("other language" in badge) == (h.lang == "fr")
+
+
 def test_more_like_this_finds_other_documents(searcher: Searcher) -> None:
     first = searcher.search("tents destroyed", mode="keyword", limit=1).hits[0]
     similar = more_like_this(searcher, first.passage_id, limit=5)
