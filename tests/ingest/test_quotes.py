@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ingest.clean import CleanDocument, OffsetMap, Segment, clean
@@ -270,6 +270,7 @@ _FRAGMENTS = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=40).map("".join))
+@example('Aa"told us“0:0:0\x1f"')  # found by a run: a control character str.strip() takes as a space
 def test_never_raises_and_spans_round_trip(text: str) -> None:
     cleaned = clean(RawDocument(source="t.txt", format="text", pages=(RawPage(None, text),)))
     for q in extract_quotes(cleaned, split_passages(cleaned, "t", "en"), "t", None):
