@@ -197,11 +197,15 @@ class IndexWriter:
 
     def _w(self) -> Any:
         if self._writer is None:
-            try:
-                self._writer = self.ix.writer(timeout=self.lock_timeout)
-            except LockError as exc:
-                raise IndexBusy(f"{self.path}: another ingest is writing to this index; try again when it ends") from exc
+            self._writer = self._whoosh_writer()
         return self._writer
+
+    def _whoosh_writer(self, **options: Any) -> Any:
+        """A Whoosh writer (`options`: Whoosh's, such as `limitmb`), or IndexBusy when another holds the lock."""
+        try:
+            return self.ix.writer(timeout=self.lock_timeout, **options)
+        except LockError as exc:
+            raise IndexBusy(f"{self.path}: another ingest is writing to this index; try again when it ends") from exc
 
     def stored_hash(self, source: str) -> str | None:
         """The content hash the index holds for a source (indexed or failed), or None."""
@@ -310,11 +314,7 @@ class IndexWriter:
                     reader.close()
             return [seg for seg in current if seg.segment_id() not in ids]
 
-        try:
-            writer = self.ix.writer(timeout=self.lock_timeout, limitmb=COMPACT_MB)
-        except LockError as exc:
-            raise IndexBusy(f"{self.path}: another ingest is writing to this index; try again when it ends") from exc
-        writer.commit(mergetype=merge)
+        self._whoosh_writer(limitmb=COMPACT_MB).commit(mergetype=merge)
         if self.vectors is not None:  # the same rows, for the new generation
             self.vectors.commit(self.ix.latest_generation())
         self._searcher.close()
@@ -332,8 +332,7 @@ class IndexWriter:
 
     def close(self) -> None:
         try:
-            self.commit()
-            self.compact()
+            self.compact()  # commits what is pending first
             self._searcher.close()
             self.ix.close()
         finally:
