@@ -110,6 +110,18 @@ def test_fusion_weighs_a_translation_hit_by_what_it_answers() -> None:
     assert next(h for h in both if h.id == "k1").why == "both"  # its own words matched: not a translation
 
 
+def test_a_passage_holding_the_words_gains_nothing_from_their_translation() -> None:
+    # k2 names the body in both languages (a CJEU ruling's "Conseil d'État (Council of State)"), k1 in the
+    # query's only; a third passage found by meaning. The translation must not lift k2 over k1.
+    keyword, semantic = ["k1", "k2"], ["s1"]
+    plain = fuse(keyword, semantic)
+    bridged = fuse(keyword, semantic, bridge=["k2", "b1"], bridge_cover=[1.0, 1.0])
+    assert [h.id for h in bridged][:2] == ["k1", "k2"]
+    assert {h.id: h.score for h in bridged}["k2"] == pytest.approx({h.id: h.score for h in plain}["k2"])
+    assert next(h for h in bridged if h.id == "k2").bridge_rank == 1  # still said, for what it is worth
+    assert next(h for h in bridged if h.id == "b1").why == "translation"
+
+
 # ------------------------------------------------------------------ end to end, on documents we wrote
 
 RULING = """Upper Tribunal (Immigration and Asylum Chamber)
