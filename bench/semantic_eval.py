@@ -311,7 +311,7 @@ def shipped(index_dir: Path, queries: list[Query], encoder_name: str, label: str
         import index.semantic
 
         carry = index.semantic.bridge_ranking
-        index.semantic.bridge_ranking = lambda *_: ([], [])  # type: ignore[assignment]
+        index.semantic.bridge_ranking = lambda *_, **__: ([], [])  # type: ignore[assignment]
         try:
             for q in queries:
                 rankings[NO_BRIDGE][q.id] = [h.passage_id for h in searcher.search(q.text, limit=DEPTH).hits]

@@ -20,6 +20,7 @@ from typing import Any
 
 from whoosh.query import And, Or, Phrase, Query, Term
 
+from index.hybrid import has_digit
 from ingest.language import detect_language
 
 DATA = Path(__file__).resolve().parent / "data" / "bridge_en_fr.tsv"
@@ -95,7 +96,7 @@ class Bridge:
         }
         # lang -> per entry, the other language's alternatives as lang's stemmer reads them (words both share)
         self._shared: dict[str, list[frozenset[tuple[str, ...]]]] = {
-            lang: [frozenset(self.tokens(lang, a) for a in e.side(_other(lang))) for e in self.entries]
+            lang: [frozenset(self.tokens(lang, a) for a in e.side(other_language(lang))) for e in self.entries]
             for lang in LANGS
         }
         # lang -> first token -> [(tokens, entry index)], longest first, for greedy longest matching
@@ -158,7 +159,7 @@ class Bridge:
         source, analysed, found = self.source_language(text)
         if source is None or not found[source]:
             return None
-        target = _other(source)
+        target = other_language(source)
         tokens = analysed[source]
         stop = self._function_words(source)
         content = {i for i, t in enumerate(tokens) if t not in stop} or set(range(len(tokens)))
@@ -170,7 +171,7 @@ class Bridge:
             inside.update(range(start, end))
             shares[alternatives] = shares.get(alternatives, 0.0) + len(words) / len(content)
         for name in _CAPITALISED.findall(text):
-            if text.lstrip().startswith(name) and not (name.isupper() or _digit(name)):
+            if text.lstrip().startswith(name) and not (name.isupper() or has_digit(name)):
                 continue  # the first word of a sentence is capitalised whatever it is
             carried = self.tokens(target, name)
             if all(t in self._function_words(target) for t in carried):
@@ -259,9 +260,8 @@ def _phrase(field: str, tokens: tuple[str, ...]) -> Query:
     return Term(field, tokens[0]) if len(tokens) == 1 else Phrase(field, list(tokens))
 
 
-def _other(lang: str) -> str:
+def other_language(lang: str) -> str:
+    """The other of the two languages ("en" <-> "fr")."""
     return "fr" if lang == "en" else "en"
 
 
-def _digit(word: str) -> bool:
-    return any(c.isdigit() for c in word)

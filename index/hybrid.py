@@ -77,8 +77,12 @@ _ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,}")
 _REFERENCE_WORDS = {"art", "art.", "article", "articles", "n°", "no", "no.", "nº"}
 
 
+def has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
+
+
 def _identifier(word: str) -> bool:
-    return any(c.isdigit() for c in word) or bool(_ACRONYM.fullmatch(word))
+    return has_digit(word) or bool(_ACRONYM.fullmatch(word))
 
 
 def exact_query(text: str) -> bool:
@@ -91,9 +95,9 @@ def exact_query(text: str) -> bool:
     return any(_identifier(w) for w in words) and all(_identifier(w) or w.lower() in _REFERENCE_WORDS for w in words)
 
 
-def weight_for(text: str) -> float:
-    """The meaning side's weight in the fusion for this query."""
-    return EXACT_WEIGHT if exact_query(text) else SEMANTIC_WEIGHT
+def weight_for(exact: bool) -> float:
+    """The meaning side's weight in the fusion for a query, `exact` or not (`exact_query`)."""
+    return EXACT_WEIGHT if exact else SEMANTIC_WEIGHT
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,10 +194,13 @@ def fused_docnums(
     if side is not None:
         vectors, qvec = side.store, side.query_vector(text)
         allowed = side.allowed_mask(searcher, filter_q)
-    bridge_hits, cover = ([], []) if side is None or mode != "hybrid" else bridge_ranking(searcher, text, filter_q)
+    exact = exact_query(text)
+    bridge_hits, cover = (
+        ([], []) if side is None or mode != "hybrid" else bridge_ranking(searcher, text, filter_q, exact=exact)
+    )
     fused = rank(
-        mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(text),
-        mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover, keyword_first=exact_query(text),
+        mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(exact),
+        mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover, keyword_first=exact,
     )
     docnum_of = {h["id"]: h.docnum for h in bridge_hits}
     docnum_of.update((h["id"], h.docnum) for h in keyword_hits)
@@ -212,12 +215,14 @@ def fused_docnums(
     return out, keyword_hits + bridge_hits
 
 
-def bridge_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list[Any], list[float]]:
+def bridge_ranking(
+    searcher: Searcher, text: str, filter_q: Query, exact: bool | None = None
+) -> tuple[list[Any], list[float]]:
     """Whoosh hits (with their highlights: the carried terms) for the passages of the other language holding
     the query's terms of the field in translation (index/bridge.py), and the share of the query's content
     words each answers; best first: the larger share, then BM25. None when the query names no notion of the
-    bridge, or is one quoted phrase or identifiers (asked for as written)."""
-    if exact_query(text):
+    bridge, or is one quoted phrase or identifiers (asked for as written; `exact`, when the caller knows)."""
+    if exact_query(text) if exact is None else exact:
         return [], []
     bridge = searcher.bridge()
     carried = bridge.carry(text)

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from index.bridge import other_language
 from index.evidence import QuoteHit, corroborate
 from index.search import Hit
 from index.semantic import more_like_this
@@ -57,7 +58,7 @@ def query_language(query: str, hits: Iterable[Any] = ()) -> str:
         if getattr(hit, "why", None) == "translation":
             found = getattr(hit, "lang", "") or getattr(hit, "language", "")
             if found in ("en", "fr"):
-                return "fr" if found == "en" else "en"
+                return other_language(found)
     lang = detect_language(query, default="")
     return lang if lang in ("en", "fr") else ""
 
