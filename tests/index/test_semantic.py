@@ -327,6 +327,17 @@ def test_rrf_table(keyword: list[str], semantic: list[str], k: float, expected: 
     assert [(h.id, h.why) for h in fuse(keyword, semantic, k=k)] == expected
 
 
+def test_a_hit_of_one_side_alone_stays_below_the_keyword_first_five() -> None:
+    # Defaults (index/hybrid.py RRF_K): the meaning side's or the bridge's first hit, found by it alone, comes
+    # after keyword search's fifth, so a same-language keyword query keeps its first five; with the sixth it
+    # may pass, and a hit both sides found may pass any.
+    keyword = ["k1", "k2", "k3", "k4", "k5", "k6"]
+    order = [h.id for h in fuse(keyword, ["s1"], bridge=["b1"])]
+    assert order[:5] == keyword[:5]
+    assert order.index("s1") < order.index("k6") and order.index("b1") < order.index("k6")
+    assert [h.id for h in fuse(keyword, ["k5"])][0] == "k5"
+
+
 def test_rrf_score_and_ranks() -> None:
     (hit,) = [h for h in fuse(["a", "b"], ["b"], k=10.0, semantic_weight=2.0) if h.id == "b"]
     assert hit == FusedHit("b", 1 / 12 + 2 / 11, "both", 2, 1, None)
