@@ -13,6 +13,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.support.charset import accent_map
 
 SCHEMA_VERSION = 5
@@ -71,6 +72,23 @@ class IndexError_(Exception):
     """The index directory cannot be used, with a reason a person can act on."""
 
 
+# Whoosh reads a compound segment (the one file each commit writes) through mmap by copying each file inside it
+# into memory (whoosh.filedb.compound `open_file`: BytesIO of the mapped bytes), so every open searcher holds
+# the whole index: 860 MB more for the 100,000 passages of bench/scale.py (634 MB on disk), and at 1,000,000
+# (bench/whoosh_replica.py) 12.9 GB on opening, 17.3 GB at the peak of one searcher, past this machine's
+# 24 GB with two. Without mmap the same files are read through the OS's cache instead: 141 MB for the same
+# searcher and queries at 100,000, at the cost of median latency (77 -> 88-110 ms plain, two runs, one core
+# busy beside them). Up to IN_MEMORY_MB of segments, the faster way; past it, memory that does not grow with
+# the index.
+IN_MEMORY_MB = 1024
+INDEX_NAME = "MAIN"  # Whoosh's default, as open_dir names it
+
+
+def _storage(path: Path) -> FileStorage:
+    on_disk = sum(f.stat().st_size for f in path.glob("*.seg"))
+    return FileStorage(str(path), supports_mmap=on_disk <= IN_MEMORY_MB * 1_000_000)
+
+
 def open_index(path: Path, create: bool = False, rebuild_if_outdated: bool = False) -> whoosh_index.Index:
     """Open the index at `path`; with `create`, make it when it does not exist yet. An index built with an
     older schema is an error for readers; a writer may rebuild it (`rebuild_if_outdated`): its documents are
@@ -79,7 +97,7 @@ def open_index(path: Path, create: bool = False, rebuild_if_outdated: bool = Fal
     if whoosh_index.exists_in(str(path)):
         found = version_file.read_text().strip() if version_file.exists() else "?"
         if found == str(SCHEMA_VERSION):
-            return whoosh_index.open_dir(str(path))
+            return _storage(path).open_index(INDEX_NAME)
         if not rebuild_if_outdated:
             raise IndexError_(f"{path}: index built with schema {found}, this version needs {SCHEMA_VERSION}; "
                               "run `temoin ingest` on your files again to rebuild it")

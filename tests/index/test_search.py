@@ -314,3 +314,28 @@ def test_term_docnums_gives_each_terms_live_documents_across_segments_and_deleti
         assert by_info == by_postings, fieldname
         if fieldname == "id":
             assert len(by_info) == reader.doc_count()
+
+
+def test_a_large_index_is_read_through_the_os_cache_with_the_same_results(
+    demo_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whoosh copies a compound segment's files into memory when it maps them (index/schema.py IN_MEMORY_MB):
+    # past the threshold the index is opened without mmap, and every search answers as before.
+    import index.schema
+
+    queries = ["police", '"tear gas"', "tribunal administratif", "expulsion Calais", "Article 3"]
+
+    def answers() -> tuple[bool, list[Any]]:
+        s = Searcher(demo_index)
+        try:
+            found = [(r.total, [(h.passage_id, h.snippet) for h in r.hits], r.facets)
+                     for r in (s.search(q, mode="keyword") for q in queries)]
+            return s.ix.storage.supports_mmap, found
+        finally:
+            s.close()
+
+    mapped, small = answers()
+    monkeypatch.setattr(index.schema, "IN_MEMORY_MB", 0)
+    unmapped, large = answers()
+    assert (mapped, unmapped) == (True, False)
+    assert large == small and any(total for total, _, _ in small)
