@@ -304,9 +304,14 @@ def snapshot_dir(work: Path, engine: str, size: int) -> Path:
 
 def child(
     engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit_every: int, budget_s: float,
-    snapshots: Path | None = None, reuse: bool = False, cache: bool = True,
+    snapshots: Path | None = None, reuse: bool = False, cache: bool = True, merge: bool = True,
 ) -> None:
     from index.engine import open_searcher, open_writer
+
+    if not merge:  # Whoosh: leave each commit's segment as it is at the end of a size (index/writer.py)
+        import index.writer
+
+        index.writer.MERGE_ABOVE = 10**9
 
     corpus = SyntheticCorpus(sentence_pool(SHARED))
     queries = corpus.queries(queries_n + WARM_UP)  # the same first `queries_n` as with fewer
@@ -367,6 +372,9 @@ def time_queries(
     }
     if engine == "tantivy":
         row["segments"] = bare.searcher.num_segments
+    else:
+        with bare.ix.reader() as reader:
+            row["segments"] = len(reader.leaf_readers())
     for mode, bare_mode in (("plain", "plain"), ("full", "full"), ("full_approx", "full_approx")):
         o, b = row[f"ours_{mode.split('_')[0]}"], row[f"bare_{bare_mode}"]
         row[f"overhead_{mode}_pct"] = {
@@ -400,7 +408,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def _write(out: Path, args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     result = {
         "machine": {"cpus": os.cpu_count(), "load_end": os.getloadavg()},
-        "whoosh_max": args.whoosh_max, "commit_every": args.commit_every, "queries": args.queries, "rows": rows,
+        "whoosh_max": args.whoosh_max, "commit_every": args.commit_every, "merge": not args.no_merge, "queries": args.queries, "rows": rows,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
@@ -421,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
                         "indexes, without building")
     parser.add_argument("--no-cache", action="store_true", help="our Tantivy searcher keeps no facets or "
                         "compiled filters between searches (index/tantivy_search.py CACHE_SIZE)")
+    parser.add_argument("--no-merge", action="store_true", help="Whoosh: do not merge the index's segments "
+                        "at the end of each size as `temoin ingest` does (at 1M passages that merge is Whoosh "
+                        "rewriting every posting in Python, about an hour here); say the segments in the table")
     parser.add_argument("--snapshots", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -428,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.child:
         child(args.child, sizes, args.index, args.queries, args.commit_every, args.budget,
-              args.snapshots, reuse=args.reuse is not None, cache=not args.no_cache)
+              args.snapshots, reuse=args.reuse is not None, cache=not args.no_cache, merge=not args.no_merge)
         return 0
     if not (SHARED / "MANIFEST.tsv").is_file():
         print(f"bench: the shared corpus is needed for real sentences ({SHARED} is absent)", file=sys.stderr)
@@ -443,6 +454,8 @@ def main(argv: list[str] | None = None) -> int:
                        "--budget", str(args.budget), "--commit-every", str(args.commit_every)]
             if args.no_cache:
                 command.append("--no-cache")
+            if args.no_merge:
+                command.append("--no-merge")
             if args.keep or args.reuse:
                 command += ["--snapshots", str(work)] + (["--reuse", str(work)] if args.reuse else [])
             with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
