@@ -408,7 +408,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def _write(out: Path, args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
     result = {
         "machine": {"cpus": os.cpu_count(), "load_end": os.getloadavg()},
-        "whoosh_max": args.whoosh_max, "commit_every": args.commit_every, "merge": not args.no_merge, "queries": args.queries, "rows": rows,
+        "whoosh_max": args.whoosh_max, "commit_every": args.commit_every, "merge": not args.no_merge,
+        "queries": args.queries, "rows": rows,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

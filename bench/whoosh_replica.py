@@ -47,7 +47,8 @@ def replicate(source: Path, target: Path, copies: int) -> int:
     toc = TOC.read(FileStorage(str(source)), INDEXNAME)
     target.mkdir(parents=True)
     for path in source.iterdir():  # the schema marker and any file not of a segment
-        if path.is_file() and not path.name.startswith((f"{INDEXNAME}_", f"_{INDEXNAME}_")) and "LOCK" not in path.name:
+        segment_file = path.name.startswith((f"{INDEXNAME}_", f"_{INDEXNAME}_"))
+        if path.is_file() and not segment_file and "LOCK" not in path.name:
             shutil.copy2(path, target / path.name)
     segments = []
     for n in range(copies):
