@@ -318,10 +318,11 @@ def child(
     done = 0
     for size in sizes:
         if reuse and snapshots is not None:  # time queries again on the index kept by an earlier run
-            time_queries(engine, snapshot_dir(snapshots, engine, size), queries, budget_s, cache, {
+            row = time_queries(engine, snapshot_dir(snapshots, engine, size), queries, budget_s, cache, {
                 "engine": engine, "passages": size, "built": 0, "build_s": None, "build_passages_per_s": None,
                 "build_peak_rss_mb": None, "reused": True,
             })
+            print(json.dumps(row), flush=True)
             continue
         t0 = time.perf_counter()
         writer = open_writer(index_dir, engine=engine)
@@ -339,16 +340,16 @@ def child(
         built, done = size - done, size
         if snapshots is not None:  # segment files are never rewritten: hard links keep this size's index
             shutil.copytree(index_dir, snapshot_dir(snapshots, engine, size), copy_function=os.link)
-        time_queries(engine, index_dir, queries, budget_s, cache, {
+        print(json.dumps(time_queries(engine, index_dir, queries, budget_s, cache, {
             "engine": engine, "passages": size, "built": built, "build_s": round(build_s, 1),
             "build_passages_per_s": round(built / build_s), "build_peak_rss_mb": build_rss,
-        })
+        })), flush=True)
 
 
 def time_queries(
     engine: str, index_dir: Path, queries: list[tuple[str, Filters]], budget_s: float, cache: bool, row: dict,
-) -> None:
-    """Time ours and bare on the index at `index_dir`, and print the row as one JSON line."""
+) -> dict:
+    """Time ours and bare on the index at `index_dir`: the row, with `row`'s keys first."""
     from index.engine import open_searcher
 
     disk = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
@@ -382,7 +383,7 @@ def time_queries(
             for k in ("median_ms", "p95_ms", "cpu_median_ms", "cpu_p95_ms")
         }
     ours.close()
-    print(json.dumps(row), flush=True)
+    return row
 
 
 # ------------------------------------------------------------------ the table

@@ -192,9 +192,9 @@ def quote_spans(text: str) -> list[QuoteSpan]:
 def trimmed_inner(text: str, span: QuoteSpan) -> tuple[int, int]:
     """The quoted words without the marks and the (non-breaking) spaces French typography puts inside."""
     a, b = span.inner
-    while a < b and (text[a] in _SPACES or text[a].isspace()):  # isspace: also \x1c-\x1f, which strip() takes
+    while a < b and text[a].isspace():  # every character of _SPACES, and \x1c-\x1f, which strip() takes too
         a += 1
-    while b > a and (text[b - 1] in _SPACES or text[b - 1].isspace()):
+    while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
 
