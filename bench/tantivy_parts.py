@@ -168,7 +168,7 @@ def exact_facets(ours: TantivySearcher, queries: list) -> tuple[int, int]:  # no
             continue
         query, _fallback = ours.parse(text)
         full = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, ours.compile(query)), (tantivy.Occur.Must, ours._filter(flt))]
+            [(tantivy.Occur.Must, ours.compile(query)), *ours._filter(flt)]
         )
         every = ours._searcher.aggregate(full, {
             f: {"terms": {"field": f, "size": 2**31 - 1, "segment_size": 2**31 - 1}} for f in FACET_FIELDS

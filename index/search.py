@@ -374,7 +374,12 @@ class Searcher:
         return table
 
     def filter_query(self, filters: Filters) -> Query:
-        parts: list[Query] = [Term("type", "passage")]
+        """Passages that meet `filters`."""
+        return And([Term("type", "passage"), *self.filter_parts(filters)])
+
+    def filter_parts(self, filters: Filters) -> list[Query]:
+        """What `filters` asks of a passage, beyond being one: a query per condition."""
+        parts: list[Query] = []
         for fieldname, values in (("org", filters.orgs), ("place", filters.places), ("person", filters.persons)):
             parts.extend(self._value_terms(fieldname, values))
         if filters.kinds:
@@ -405,7 +410,7 @@ class Searcher:
         excluded.extend(Term("lang", k) for k in filters.exclude_langs)
         if excluded:
             parts.append(Not(Or(excluded)))
-        return And(parts)
+        return parts
 
     def _facet_values(self, fieldname: str) -> list[list[str]]:
         """For every document number, its values in a facet field (built once per index version)."""
