@@ -22,7 +22,7 @@ from typing import Any
 
 import tantivy
 from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, Query
+from whoosh.query import And, Phrase, Query
 
 from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS
@@ -203,17 +203,22 @@ class TantivySearcher(Searcher):
             out[fieldname] = tuple([FacetValue(b["key"], b["doc_count"]) for b in buckets])
         return out
 
-    def start_facets(self, query: tantivy.Query, top: int = 30) -> Callable[[], dict[str, Any]] | None:
+    def start_facets(
+        self, query: tantivy.Query, top: int = 30, phrase: bool = False
+    ) -> Callable[[], dict[str, Any]] | None:
         """On a big index, begin counting the facets of `query` on the pool's threads and give what waits for
-        them (for `facet_counts`); None where they are counted after the search."""
+        them (for `facet_counts`); None where they are counted after the search. `phrase`: the query holds a
+        phrase, whose positions cost more to check than its few matches cost to count, so its facets are
+        counted in one group (the query evaluated twice in all, not three times): at 1M passages
+        '"Article that"' took 100 ms instead of 168, '"authorities were"' 57 instead of 77."""
         pool = _facet_pool() if self._searcher.num_docs >= PARALLEL_RECORDS else None
         if pool is None:
             return None
         sizes = _sizes(False, top)
-        futures = [
-            pool.submit(self._aggregate, query, {f: n for f, n in sizes.items() if (f in FACET_ASIDE) == aside})
-            for aside in (True, False)
+        parts = [sizes] if phrase else [
+            {f: n for f, n in sizes.items() if (f in FACET_ASIDE) == aside} for aside in (True, False)
         ]
+        futures = [pool.submit(self._aggregate, query, part) for part in parts]
 
         def counted() -> dict[str, Any]:
             return {k: v for future in futures for k, v in future.result().items()}
@@ -257,13 +262,15 @@ class TantivySearcher(Searcher):
         if native is not None:
             parsed, main = native
             fallback, key = False, (f"tantivy:{parsed}", filters)
+            phrase = parsed.startswith('"')
         else:
             query, fallback = self.parse(text)
             main = self.compile(query)
             parsed, key = str(query), (repr(query), filters)
+            phrase = any(isinstance(leaf, Phrase) for leaf in query.leaves())
         full = _within(main, self._filter(filters))
         cached = _recall(self._facet_cache, key) if with_facets else None
-        counting = self.start_facets(full) if with_facets and cached is None else None
+        counting = self.start_facets(full, phrase=phrase) if with_facets and cached is None else None
         if sort == "date":
             # Whoosh sorts on the same value; among equal dates each engine keeps its own order.
             found = self._searcher.search(
