@@ -245,6 +245,8 @@ _LINK_MARK = re.compile(
 
 def link_spans(text: str) -> list[tuple[int, int]]:
     """Where the tokens that are (or hold) web addresses or file names stand in `text`."""
+    if not _LINK_MARK.search(text):  # a token's mark is the text's: most passages hold none
+        return []
     return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if _LINK_MARK.search(m.group())]
 
 
