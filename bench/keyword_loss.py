@@ -74,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         key=lambda p: p[0],
     )
     folded = {pid: fold(text) for pid, _, text in passages}
-    lang_of = {pid: lang for pid, lang, _ in passages}
     rng = random.Random(args.seed)
     by_lang = {lang: [p for p in passages if p[1] == lang] for lang in ("en", "fr")}
     for group in by_lang.values():

@@ -306,7 +306,7 @@ def child(
     engine: str, sizes: list[int], index_dir: Path, queries_n: int, commit_every: int, budget_s: float,
     snapshots: Path | None = None, reuse: bool = False, cache: bool = True, merge: bool = True,
 ) -> None:
-    from index.engine import open_searcher, open_writer
+    from index.engine import open_writer
 
     if not merge:  # Whoosh: leave each commit's segment as it is at the end of a size (index/writer.py)
         import index.writer

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh.query import And, NumericRange, Or, Phrase, Query, Term
+from whoosh.query import And, NumericRange, Phrase, Query, Term
 
 from ingest.citations import case_numbers, resolve
 from ingest.dates import date_bounds, is_partial_iso

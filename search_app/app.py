@@ -22,6 +22,7 @@ from search_app import ui_export as export
 from search_app import ui_files as files
 from search_app import ui_render as ui
 from search_app import ui_semantic as semantic
+from search_app.evidence_pack import passage_item
 from search_app.ui_state import (
     EXCLUDE_WIDGETS,
     FACET_WIDGETS,
@@ -205,7 +206,7 @@ def render_results(
                     disabled=is_open,
                 )
                 export.render_pick(
-                    f"passage:{hit.passage_id}", export.passage_item(hit), f"pick-{hit.passage_id}"
+                    f"passage:{hit.passage_id}", passage_item(hit), f"pick-{hit.passage_id}"
                 )
                 if shared is not None:
                     semantic.render_more_like_this(shared, hit)

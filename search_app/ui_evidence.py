@@ -20,6 +20,7 @@ from index.search import QueryError, Searcher
 from search_app import ui_export as export
 from search_app import ui_render as ui
 from search_app import ui_semantic as semantic
+from search_app.evidence_pack import quote_item
 from search_app.ui_state import SharedIndex, open_span
 
 STEP = 20  # testimonies or rulings added by each "Show more"
@@ -252,7 +253,7 @@ def render_testimonies(shared: SharedIndex, screen: EvidenceScreen) -> None:
                     icon=":material/visibility:" if is_open else ":material/article:",
                     disabled=is_open,
                 )
-                export.render_pick(key, export.quote_item(hit), f"pick-quote-{n}")
+                export.render_pick(key, quote_item(hit), f"pick-quote-{n}")
                 semantic.render_corroborate(shared, hit)
             semantic.render_corroborating(shared, hit)
             with st.expander("Citation to copy", icon=":material/content_copy:"):

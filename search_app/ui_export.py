@@ -20,7 +20,7 @@ import streamlit as st
 
 from index.evidence import QuoteHit, RulingHit, citation_text
 from index.search import FacetValue, Filters, Hit, Searcher
-from search_app.evidence_pack import md_text, pack_docx, pack_markdown, passage_item, quote_item
+from search_app.evidence_pack import md_text, pack_docx, pack_markdown
 
 EXPORT_LIMIT = 1000  # rows in one export: a page of results is ten, a brief rarely cites more
 PACK = "evidence_pack"  # session-state key: item key -> item (a dict of plain strings), in the order ticked
@@ -219,7 +219,7 @@ def render_passage_timeline(facets: dict[str, tuple[FacetValue, ...]], total: in
     st.bar_chart(frame, height=160, x_label="", y_label="Passages")
     dated = int(frame["Passages"].sum())
     if mentioned:
-        st.caption(f"Matching passages by the years they name (a passage naming two years counts in both).")
+        st.caption("Matching passages by the years they name (a passage naming two years counts in both).")
     else:
         st.caption(
             f"Matching passages by the date of their document: {dated} of {total} dated."

@@ -94,12 +94,12 @@ def filters_from_state(years: list[int]) -> Filters:
 def active_filters(filters: Filters) -> list[tuple[str, str, str]]:
     """(widget key, value, label) for each chosen filter value."""
     out = []
-    for field, (attr, key, _help) in FACET_WIDGETS.items():
+    for facet, (attr, key, _help) in FACET_WIDGETS.items():
         for value in getattr(filters, attr):
-            out.append((key, value, f"{FACET_LABELS[field]}: {facet_value_label(field, value)}"))
-    for field, (attr, key, _help) in EXCLUDE_WIDGETS.items():
+            out.append((key, value, f"{FACET_LABELS[facet]}: {facet_value_label(facet, value)}"))
+    for facet, (attr, key, _help) in EXCLUDE_WIDGETS.items():
         for value in getattr(filters, attr):
-            out.append((key, value, f"Not {FACET_LABELS[field].lower()}: {facet_value_label(field, value)}"))
+            out.append((key, value, f"Not {FACET_LABELS[facet].lower()}: {facet_value_label(facet, value)}"))
     if filters.since or filters.until:
         out.append(("years", "", f"Years: {filters.since}–{filters.until}"))
     return out
