@@ -138,7 +138,8 @@ class TantivySearcher(Searcher):
                 for kind in self._field_terms("type") if kind != "passage"
             ]
             if parts:
-                compiled.append((tantivy.Occur.Must, tantivy.Query.const_score_query(self.compile(And(parts)), 0.0)))
+                selected = tantivy.Query.const_score_query(self.compile(And(parts)), 0.0)
+                compiled.append((tantivy.Occur.Must, selected))
             _keep(self._filter_cache, filters, compiled, self.cache_size)
         return compiled
 
