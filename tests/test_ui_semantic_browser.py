@@ -109,7 +109,9 @@ def test_one_box_finds_both_languages(semantic_server: str, tmp_path: Path) -> N
             page.get_by_role("radio", name="Words and meaning").click()
 
             page.get_by_role("button", name="More like this").first.click()
-            similar = page.get_by_text("Passages of other documents that say the same thing")
+            # in the page, not in the button's help, which says the same and shows while the pointer is on it
+            main = page.get_by_test_id("stMainBlockContainer")
+            similar = main.get_by_text("Passages of other documents that say the same thing")
             expect(similar).to_be_visible()
             page.wait_for_timeout(500)
             page.screenshot(path=tmp_path / "more-like-this.png", full_page=True)
