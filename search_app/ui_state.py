@@ -56,9 +56,14 @@ def open_shared_index(path: str) -> SharedIndex:
 
 def warm_up(shared: SharedIndex) -> None:
     """Load the query encoder and the vectors, and run one search, while the person types the first query:
-    loading them on the first search made it take 1.2-1.7 s on the shared corpus."""
+    loading them on the first search made it take 1.2-1.7 s on the shared corpus. Also langdetect's profiles,
+    which a query's language needs when its function words do not tell (the first French sentence searched
+    took 0.5 s more on the demo index)."""
+    from ingest.language import load_profiles
+
     try:
         with shared.lock:
+            load_profiles()
             semantic = getattr(shared.searcher, "semantic", None)
             if semantic is not None and semantic() is not None:
                 shared.searcher.search("warm up", limit=1, mode="hybrid")

@@ -387,10 +387,14 @@ def test_the_ui_warms_the_encoder_and_vectors_before_the_first_search(semantic_i
 
     from search_app.ui_state import SharedIndex, warm_up
 
+    from ingest import language
+
     shared = SharedIndex(Searcher(semantic_index), threading.Lock())
     plain = SharedIndex(Searcher(demo_index), threading.Lock())  # no vectors: nothing to load, no error
+    language._factory = None  # as in a new process: the profiles are not loaded yet
     try:
         warm_up(shared)
+        assert language._factory is not None  # langdetect's profiles, for the first query it must decide
         warm_up(plain)
         assert shared.warmed.is_set() and plain.warmed.is_set()
         side = shared.searcher._semantic
