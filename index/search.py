@@ -26,6 +26,7 @@ from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
+OPEN_ATTEMPTS = 5  # a reader opening the index while an ingest commits may find its generation gone
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
 _PLAIN_WORDS = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")  # letters and digits only: no syntax
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
@@ -183,10 +184,19 @@ class Searcher:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.ix = open_index(path)
-        self.schema = self.ix.schema
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                self.ix = open_index(path)
+                self.schema = self.ix.schema
+                self._searcher = self.ix.searcher()
+                break
+            except FileNotFoundError:
+                # An ingest's commit removed the generation this reader had just found (Whoosh deletes the
+                # old table of contents once the new one is written): open the new one.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05)
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)  # built once: ~0.5 ms
-        self._searcher = self.ix.searcher()
         self._facet_lists: dict[str, list[list[str]]] = {}
         self._lexicons: dict[str, dict[str, list[str]]] = {}
         self._filter_sets: dict[str, Any] = {}
