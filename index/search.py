@@ -12,10 +12,10 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import collectors, highlight
 from whoosh.qparser import AndGroup, MultifieldParser
@@ -27,6 +27,7 @@ from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
 OPEN_ATTEMPTS = 5  # a reader opening the index while an ingest commits may find its generation gone
+T = TypeVar("T")
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
 _PLAIN_WORDS = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")  # letters and digits only: no syntax
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
@@ -179,23 +180,30 @@ class _TopAndMatches(collectors.TopCollector):
         return self.docset  # type: ignore[no-any-return]
 
 
+def _retrying(read: Callable[[], T]) -> T:
+    """`read()` of the index's latest generation, again when an ingest's commit removed that generation
+    between finding it and reading it (Whoosh deletes the old table of contents once the new one is written):
+    a reader opening or refreshing during an ingest then reads the new one."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
 class Searcher:
     """An open index for searching; reuse it across searches (it caches facet values per index version)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        for attempt in range(OPEN_ATTEMPTS):
-            try:
-                self.ix = open_index(path)
-                self.schema = self.ix.schema
-                self._searcher = self.ix.searcher()
-                break
-            except FileNotFoundError:
-                # An ingest's commit removed the generation this reader had just found (Whoosh deletes the
-                # old table of contents once the new one is written): open the new one.
-                if attempt == OPEN_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.05)
+        def opened() -> tuple[Any, Any, Any]:
+            ix = open_index(path)
+            return ix, ix.schema, ix.searcher()
+
+        self.ix, self.schema, self._searcher = _retrying(opened)
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)  # built once: ~0.5 ms
         self._facet_lists: dict[str, list[list[str]]] = {}
         self._lexicons: dict[str, dict[str, list[str]]] = {}
@@ -247,7 +255,7 @@ class Searcher:
         """See what was committed since the index was opened."""
         if not self._searcher.up_to_date():
             self._searcher.close()
-            self._searcher = self.ix.searcher()
+            self._searcher = _retrying(self.ix.searcher)
             self._facet_lists = {}
             self._lexicons = {}
             self._filter_sets = {}
