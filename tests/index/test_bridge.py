@@ -50,6 +50,19 @@ def test_a_french_query_is_carried_to_english_through_the_stemmers(bridge: Bridg
     assert 0.99 <= sum(n.share for n in carried.notions) <= 1.0  # every content word is in a notion
 
 
+@pytest.mark.parametrize("query,carried_as", [
+    # the field beyond asylum: the arms trade, poverty, places whose names differ, the death penalty
+    ("exportations d'armes vers l'Afrique malgré la pauvreté", {("arm", "export"), ("africa",), ("poverti",)}),
+    ("death penalty and press freedom in Serbia", {("pein", "de", "mort"), ("libert", "de", "la", "press"),
+                                                   ("serb",)}),
+    ("expulsions de Roms en Seine-Saint-Denis", {("roma",)}),
+])
+def test_terms_of_the_wider_field_are_carried(bridge: Bridge, query: str, carried_as: set[tuple[str, ...]]) -> None:
+    carried = bridge.carry(query)
+    assert carried is not None
+    assert carried_as <= {alt for n in carried.notions for alt in n.alternatives}
+
+
 @pytest.mark.parametrize("query,source", [
     ("police violence against exiles", "en"),
     ("violences policières contre les exilés", "fr"),
@@ -80,7 +93,8 @@ def test_names_are_carried_as_they_are_but_not_when_a_common_word_there(bridge: 
     # "tué" (killed) and "tu" (you), "armée" and "armes", "dispositif" and "dispositions" one stem each:
     # a term of the list must not take the everyday words of legal text for something else.
     ("fr", "Il a violé la loi ; tirer les conséquences ; traiter le dossier ; une conversation ; des armes à feu ; "
-           "tu sais ; la Cour a été saisie ; selon ces dispositions", ["law", "court", "provision"]),
+           "l'armée ; tu sais ; la Cour a été saisie ; selon ces dispositions ; le Statut de Rome",
+     ["law", "firearm", "court", "provision", "Rome Statute"]),
     ("en", "The appellant demonstrated that the judge erred", ["appellant", "judge"]),
 ])
 def test_everyday_words_of_legal_text_name_only_what_they_mean(
