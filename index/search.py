@@ -26,6 +26,10 @@ from ingest.gazetteer import fold
 from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
+# A query of this many words or more is checked for a passage holding them all before Whoosh searches it
+# (`Searcher._cannot_match`), unless its rarest word is in more than CONJUNCTION_CHECK_MAX records.
+CONJUNCTION_CHECK_FROM = 4
+CONJUNCTION_CHECK_MAX = 20_000
 OPEN_ATTEMPTS = 5  # a reader opening the index while an ingest commits may find its generation gone
 T = TypeVar("T")
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
@@ -348,10 +352,61 @@ class Searcher:
     def _filtered(self, query: Query, filter_q: Query, inner: Any) -> Any:
         """`inner`'s results for `query` within `filter_q` (its kept set), with matched terms."""
         allow = self.filter_set(filter_q)
+        if self._cannot_match(query, allow):
+            query = NullQuery  # the same empty results, without Whoosh's walk through the words' postings
         # An empty set would read as "no filter" to Whoosh: then the query itself filters (to nothing).
         wrapped = collectors.FilterCollector(collectors.TermsCollector(inner), allow if allow else filter_q)
         self._searcher.search_with_collector(query, wrapped)
         return wrapped.results()
+
+    def _cannot_match(self, query: Query, allow: Any) -> bool:
+        """Whether no document within `allow` holds every word of a query of many words (an And whose parts are
+        terms, or Ors of terms: each word in the search fields; other parts, such as a hyphenated word's
+        phrase, are not checked, which can only let more through), found from the rarest word up: its documents are
+        few, and each other word's postings are only skipped through to them, stopping when none is left. A
+        sentence typed as a query rarely has a passage holding all its words, and Whoosh found that out by
+        intersecting the words in a tree that pairs the commonest first: 450 ms for a sentence of 23 words over
+        the shared corpus, 34 ms at the median of the labelled and held-out queries, most of a hybrid search's
+        time. Exact: it only says True when the intersection is empty. Shorter queries, and those whose rarest
+        word is common too, are left to Whoosh."""
+        if not isinstance(query, And):
+            return False
+        groups: list[list[tuple[str, Any]]] = []
+        parts = list(query.subqueries)
+        while parts:
+            sub = parts.pop()
+            if isinstance(sub, And):
+                parts.extend(sub.subqueries)
+                continue
+            leaves = sub.subqueries if isinstance(sub, Or) else [sub]
+            if all(type(leaf) is Term for leaf in leaves):  # others (phrases, ranges) are left out: the
+                groups.append([(leaf.fieldname, leaf.text) for leaf in leaves])  # intersection only grows
+        if len(groups) < CONJUNCTION_CHECK_FROM:
+            return False
+        reader = self._searcher.reader()
+        sized = sorted(
+            ((sum(reader.doc_frequency(f, t) for f, t in group), i) for i, group in enumerate(groups))
+        )
+        if sized[0][0] > CONJUNCTION_CHECK_MAX:
+            return False
+        rarest = groups[sized[0][1]]
+        candidates = sorted({d for f, t in rarest if reader.doc_frequency(f, t) for d in reader.postings(f, t).all_ids()})
+        if allow:
+            candidates = [d for d in candidates if d in allow]
+        for _, i in sized[1:]:
+            if not candidates:
+                break
+            matchers = [reader.postings(f, t) for f, t in groups[i] if reader.doc_frequency(f, t)]
+            kept = []
+            for docnum in candidates:
+                for m in matchers:
+                    if m.is_active() and m.id() < docnum:
+                        m.skip_to(docnum)
+                    if m.is_active() and m.id() == docnum:
+                        kept.append(docnum)
+                        break
+            candidates = kept
+        return not candidates
 
     def filter_set(self, filter_q: Query) -> Any:
         """The document numbers `filter_q` lets through, kept per index version for the last few filters: most

@@ -339,3 +339,55 @@ def test_a_large_index_is_read_through_the_os_cache_with_the_same_results(
     unmapped, large = answers()
     assert (mapped, unmapped) == (True, False)
     assert large == small and any(total for total, _, _ in small)
+
+
+def test_a_sentence_no_passage_holds_whole_is_answered_as_whoosh_would(
+    tmp_path: Path, pipelines: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query of many words first looks for a passage holding them all from its rarest word up
+    (`Searcher._cannot_match`), and skips Whoosh's search when there is none. It must only ever say so when
+    Whoosh finds nothing either: with replaced passages (deleted documents) in an older segment, filters, a
+    hyphenated word (a phrase, left out of the check), and words of the old text only."""
+    import random
+    import re
+
+    import index.search as search_module
+
+    report, ruling = tmp_path / "report.md", tmp_path / "ruling.txt"
+    report.write_text(EN_REPORT, encoding="utf-8")
+    ruling.write_text(FR_RULING, encoding="utf-8")
+    build_index([report, ruling], tmp_path / "ix", pipelines)
+    report.write_text(EN_REPORT.replace("forty people", "sixty people from Eritrea"), encoding="utf-8")
+    build_index([report], tmp_path / "ix", pipelines)  # the old passages are deleted documents now
+    searcher = Searcher(tmp_path / "ix")
+    raw = searcher.raw()
+    assert raw.reader().doc_count_all() > raw.reader().doc_count()
+
+    def whole(text: str, filters: Filters) -> tuple[Any, ...]:
+        result = searcher.search(text, filters, limit=20, mode="keyword")
+        return result.total, [(h.passage_id, h.score, h.snippet) for h in result.hits]
+
+    def checked(text: str) -> bool:
+        return searcher._cannot_match(searcher.parse(text)[0], None)
+
+    held = "police officers evicted sixty people from a camp near the canal"
+    assert not checked(held) and whole(held, Filters())[0] == 1
+    assert checked("police officers evicted forty people from a camp")  # the old text's words: deleted
+    assert checked("police officers evicted sixty people from a camp near the river")
+    assert not checked("préfet points d'eau douches Calais")  # one passage holds them all
+    assert checked("préfet points d'eau douches Marseille")  # "d'eau" is a phrase: the other words suffice
+
+    words = sorted({w for text in (EN_REPORT, FR_RULING) for w in re.findall(r"[^\W\d_]{3,}", text)})
+    rng = random.Random(7)
+    sentences = [" ".join(rng.sample(words, rng.randint(4, 7))) for _ in range(60)]
+    sentences += [" ".join(rng.sample(re.findall(r"[^\W\d_]+", text), 5))  # words one passage may hold
+                  for text in (EN_REPORT, FR_RULING) for _ in range(20)]
+    sentences += ["Families with children lost their shelter", "des points d'eau et des douches pour les exilés"]
+    kinds = [Filters(), Filters(langs=("fr",)), Filters(places=("Calais",))]
+    answers = {(s, i): whole(s, f) for s in sentences for i, f in enumerate(kinds)}
+    assert any(total for total, _ in answers.values()) and any(checked(s) for s in sentences)
+    monkeypatch.setattr(search_module, "CONJUNCTION_CHECK_FROM", 10**9)  # Whoosh alone
+    searcher.close()
+    searcher = Searcher(tmp_path / "ix")
+    assert {(s, i): whole(s, f) for s in sentences for i, f in enumerate(kinds)} == answers
+    searcher.close()
