@@ -360,15 +360,15 @@ class Searcher:
         return wrapped.results()
 
     def _cannot_match(self, query: Query, allow: Any) -> bool:
-        """Whether no document within `allow` holds every word of a query of many words (an And whose parts are
-        terms, or Ors of terms: each word in the search fields; other parts, such as a hyphenated word's
-        phrase, are not checked, which can only let more through), found from the rarest word up: its documents are
-        few, and each other word's postings are only skipped through to them, stopping when none is left. A
-        sentence typed as a query rarely has a passage holding all its words, and Whoosh found that out by
-        intersecting the words in a tree that pairs the commonest first: 450 ms for a sentence of 23 words over
-        the shared corpus, 34 ms at the median of the labelled and held-out queries, most of a hybrid search's
-        time. Exact: it only says True when the intersection is empty. Shorter queries, and those whose rarest
-        word is common too, are left to Whoosh."""
+        """Whether no document within `allow` holds every word of a query of many words (an And whose parts
+        are terms, or Ors of terms: each word in the search fields; other parts, such as a hyphenated word's
+        phrase, are not checked, which can only let more through), found from the rarest word up: its
+        documents are few, and each other word's postings are only skipped through to them, stopping when none
+        is left. A sentence typed as a query rarely has a passage holding all its words, and Whoosh found that
+        out by intersecting the words in a tree that pairs the commonest first: 450 ms for a sentence of 23
+        words over the shared corpus, 34 ms at the median of the labelled and held-out queries, most of a
+        hybrid search's time. Exact: it only says True when the intersection is empty. Shorter queries, and
+        those whose rarest word is common too, are left to Whoosh."""
         if not isinstance(query, And):
             return False
         groups: list[list[tuple[str, Any]]] = []
@@ -390,7 +390,9 @@ class Searcher:
         if sized[0][0] > CONJUNCTION_CHECK_MAX:
             return False
         rarest = groups[sized[0][1]]
-        candidates = sorted({d for f, t in rarest if reader.doc_frequency(f, t) for d in reader.postings(f, t).all_ids()})
+        candidates = sorted(
+            {d for f, t in rarest if reader.doc_frequency(f, t) for d in reader.postings(f, t).all_ids()}
+        )
         if allow:
             candidates = [d for d in candidates if d in allow]
         for _, i in sized[1:]:

@@ -52,12 +52,15 @@ def test_a_french_query_is_carried_to_english_through_the_stemmers(bridge: Bridg
 
 @pytest.mark.parametrize("query,carried_as", [
     # the field beyond asylum: the arms trade, poverty, places whose names differ, the death penalty
-    ("exportations d'armes vers l'Afrique malgré la pauvreté", {("arm", "export"), ("africa",), ("poverti",)}),
+    ("exportations d'armes vers l'Afrique malgré la pauvreté",
+     {("arm", "export"), ("africa",), ("poverti",)}),
     ("death penalty and press freedom in Serbia", {("pein", "de", "mort"), ("libert", "de", "la", "press"),
                                                    ("serb",)}),
     ("expulsions de Roms en Seine-Saint-Denis", {("roma",)}),
 ])
-def test_terms_of_the_wider_field_are_carried(bridge: Bridge, query: str, carried_as: set[tuple[str, ...]]) -> None:
+def test_terms_of_the_wider_field_are_carried(
+    bridge: Bridge, query: str, carried_as: set[tuple[str, ...]]
+) -> None:
     carried = bridge.carry(query)
     assert carried is not None
     assert carried_as <= {alt for n in carried.notions for alt in n.alternatives}

@@ -382,7 +382,8 @@ def test_a_sentence_no_passage_holds_whole_is_answered_as_whoosh_would(
     sentences = [" ".join(rng.sample(words, rng.randint(4, 7))) for _ in range(60)]
     sentences += [" ".join(rng.sample(re.findall(r"[^\W\d_]+", text), 5))  # words one passage may hold
                   for text in (EN_REPORT, FR_RULING) for _ in range(20)]
-    sentences += ["Families with children lost their shelter", "des points d'eau et des douches pour les exilés"]
+    sentences += ["Families with children lost their shelter",
+                  "des points d'eau et des douches pour les exilés"]
     kinds = [Filters(), Filters(langs=("fr",)), Filters(places=("Calais",))]
     answers = {(s, i): whole(s, f) for s in sentences for i, f in enumerate(kinds)}
     assert any(total for total, _ in answers.values()) and any(checked(s) for s in sentences)
