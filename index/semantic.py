@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.query import And, Not, Or, Query, Term
 
 from index.ann import ANN_MIN_ROWS
-from index.hybrid import DEPTH, FusedHit, Mode, exact_query, rank, weight_for
+from index.hybrid import DEPTH, PARTIAL_WEIGHT, FusedHit, Mode, exact_query, rank, weight_for
 from index.vectors import (
     VectorIndex,
     VectorWriter,
@@ -198,9 +198,22 @@ def fused_docnums(
     bridge_hits, cover = (
         ([], []) if side is None or mode != "hybrid" else bridge_ranking(searcher, text, filter_q, exact=exact)
     )
+    partial: set[str] = set()
+    if side is not None and mode == "hybrid" and not exact and not keyword_ids:
+        # No passage holds every word: those of the query's language holding some of them join the passages
+        # holding them in translation, in one ranking by the share answered (index/hybrid.py PARTIAL_WEIGHT)
+        own, own_cover = partial_ranking(searcher, text, filter_q)
+        partial = {h["id"] for h in own}
+        merged = sorted(
+            [(c, i, h) for i, (h, c) in enumerate(zip(bridge_hits, cover))]
+            + [(c * PARTIAL_WEIGHT, i, h) for i, (h, c) in enumerate(zip(own, own_cover))],
+            key=lambda m: (-m[0], m[1]),
+        )
+        bridge_hits, cover = [h for _, _, h in merged], [c for c, _, _ in merged]
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(exact),
         mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover, keyword_first=exact,
+        partial=partial,
     )
     docnum_of = {h["id"]: h.docnum for h in bridge_hits}
     docnum_of.update((h["id"], h.docnum) for h in keyword_hits)
@@ -224,13 +237,37 @@ def bridge_ranking(
     bridge, or is one quoted phrase or identifiers (asked for as written; `exact`, when the caller knows)."""
     if exact_query(text) if exact is None else exact:
         return [], []
-    bridge = searcher.bridge()
-    carried = bridge.carry(text)
-    if carried is None:
+    carried = searcher.bridge().carry(text)
+    return ([], []) if carried is None else _holding_shares(searcher, carried, filter_q)
+
+
+def partial_ranking(searcher: Searcher, text: str, filter_q: Query) -> tuple[list[Any], list[float]]:
+    """Whoosh hits for the passages of the query's own language holding some of its content words, and the
+    share of those words each holds; best first, as `bridge_ranking`. For a hybrid search whose keyword side
+    found nothing (`hybrid.PARTIAL_WEIGHT`). None when the query's language cannot be told or it has fewer
+    than two content words."""
+    from index.bridge import Carried, Notion
+    from index.search import function_words
+
+    source, analysed, _ = searcher.bridge().source_language(text)
+    if source is None:
         return [], []
+    stop = function_words(searcher.schema, source)
+    words = list(dict.fromkeys(t for t in analysed[source] if t not in stop))
+    if len(words) < 2:
+        return [], []
+    own = Carried(source, source, tuple(Notion(((w,),), 1 / len(words)) for w in words))
+    return _holding_shares(searcher, own, filter_q)
+
+
+def _holding_shares(searcher: Searcher, carried: Any, filter_q: Query) -> tuple[list[Any], list[float]]:
+    """The records of `carried.target`'s language within `filter_q` holding any of its notions (the rare ones
+    searched, the common ones checked on what they find: `Bridge.split`), best first by the share of the
+    query they answer, then BM25, with that share."""
+    bridge = searcher.bridge()
     narrowed = bridge.language_filter(carried, filter_q)
     if not searcher.filter_set(narrowed):
-        return [], []  # the filters leave nothing in the other language ("French only" and a French query)
+        return [], []  # the filters leave nothing in that language ("French only" and a French query)
     reader = searcher.raw().reader()
     searched, checked = bridge.split(carried, reader)
     found = searcher.collect_top(bridge.query(carried, searched), narrowed, DEPTH)

@@ -139,6 +139,15 @@ def test_a_passage_holding_the_words_gains_nothing_from_their_translation() -> N
     assert next(h for h in bridged if h.id == "b1").why == "translation"
 
 
+def test_a_passage_holding_some_of_the_words_says_so() -> None:
+    # No passage held every word (no keyword hits): p1 holds some of the query's own words, b1 its terms in
+    # translation, s1 is near in meaning. p1 matched by words, alone or with the meaning; b1 by translation.
+    fused = fuse([], ["s1", "p1"], bridge=["b1", "p1"], bridge_cover=[1.0, 0.3], partial={"p1"})
+    why = {h.id: h.why for h in fused}
+    assert why == {"s1": "meaning", "p1": "both", "b1": "translation"}
+    assert {h.id: h.why for h in fuse([], [], bridge=["p1"], partial={"p1"})} == {"p1": "keywords"}
+
+
 # ------------------------------------------------------------------ end to end, on documents we wrote
 
 RULING = """Upper Tribunal (Immigration and Asylum Chamber)
@@ -200,6 +209,23 @@ def test_hybrid_finds_the_english_passage_through_the_carried_terms(bilingual_in
         assert all(h.lang == "fr" for h in searcher.search(QUERY, mode="keyword", limit=10).hits)
         # meaning only knows nothing of the terms
         assert all(h.why != "translation" for h in searcher.search(QUERY, mode="semantic", limit=10).hits)
+    finally:
+        searcher.close()
+
+
+def test_a_sentence_no_passage_holds_whole_is_answered_first_in_its_own_words(bilingual_index: Path) -> None:
+    """No passage holds every word of this English sentence, so keyword search finds nothing; the French
+    article holds some of its terms in translation ("tribunal", "families"). The English ruling holding most
+    of its words must not come after it, and must say it matched by words (`hybrid.PARTIAL_WEIGHT`)."""
+    sentence = "the tribunal adjourned the appellant's hearing twice because no interpreter came for the families"
+    searcher = Searcher(bilingual_index)
+    try:
+        assert searcher.search(sentence, mode="keyword", limit=5).total == 0
+        hits = searcher.search(sentence, mode="hybrid", limit=5).hits
+        first = hits[0]
+        assert first.lang == "en" and "interpreter" in first.text
+        assert first.why in {"keywords", "both"}
+        assert "<mark>interpreter</mark>" in first.snippet and "<mark>adjourned</mark>" in first.snippet
     finally:
         searcher.close()
 
