@@ -127,9 +127,10 @@ def weight_for(exact: bool) -> float:
 class FusedHit:
     id: str
     score: float
-    why: Why  # "keywords": only the words matched (all of them; or some, when no passage holds all: `partial`);
-    # "meaning": only the embedding; "both"; "translation": the
-    # query's terms in the other language (index/bridge.py), not its own words
+    # "keywords": only the words matched (all of them; or some, when no passage holds all: `partial`);
+    # "meaning": only the embedding; "both"; "translation": the query's terms in the other language
+    # (index/bridge.py), not its own words
+    why: Why
     keyword_rank: int | None  # 1-based rank in the keyword results, if there
     semantic_rank: int | None  # 1-based rank among the nearest vectors, if there
     similarity: float | None = None  # cosine with the query, when it came from the semantic side

@@ -217,7 +217,8 @@ def test_a_sentence_no_passage_holds_whole_is_answered_first_in_its_own_words(bi
     """No passage holds every word of this English sentence, so keyword search finds nothing; the French
     article holds some of its terms in translation ("tribunal", "families"). The English ruling holding most
     of its words must not come after it, and must say it matched by words (`hybrid.PARTIAL_WEIGHT`)."""
-    sentence = "the tribunal adjourned the appellant's hearing twice because no interpreter came for the families"
+    sentence = ("the tribunal adjourned the appellant's hearing twice because no interpreter came for the "
+                "families")
     searcher = Searcher(bilingual_index)
     try:
         assert searcher.search(sentence, mode="keyword", limit=5).total == 0
