@@ -17,7 +17,8 @@ from ingest.citations import case_numbers, resolve
 from ingest.dates import date_bounds, is_partial_iso
 from ingest.gazetteer import fold
 from ingest.records import Citation
-from index.search import QueryError, Searcher, folding_tokens
+from index.schema import folding_tokens
+from index.search import QueryError, Searcher
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The one schema: fields, analysers per language, accent and apostrophe folding.
+"""The one schema: fields, analysers per language, accent and apostrophe folding; opening the index.
 
 Every passage is indexed three times over its text: `content` (folded, not stemmed: phrases, highlights),
 `content_en` and `content_fr` (folded and stemmed); a passage fills the stemmed field of its language, so a
@@ -8,7 +8,10 @@ query word matches English and French inflections alike. Apostrophes split words
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter
@@ -23,6 +26,17 @@ _TOKENS = r"\w+(?:\.?\w+)*"
 
 def folding_analyzer() -> Analyzer:
     return RegexTokenizer(_TOKENS) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def folding_tokens(value: str) -> list[str]:
+    """The words of a value as the index folds them (case, accents, apostrophes)."""
+    return [t.text for t in folding_analyzer()(value.replace("’", "'"))]
+
+
+def fold_value(value: str) -> str:
+    """A value as the index folds it, its words joined by spaces: the key on which filter values meet the
+    spellings the index holds."""
+    return " ".join(folding_tokens(value))
 
 
 def stemming_analyzer(lang: str) -> Analyzer:
@@ -82,6 +96,8 @@ class IndexError_(Exception):
 # the index.
 IN_MEMORY_MB = 1024
 INDEX_NAME = "MAIN"  # Whoosh's default, as open_dir names it
+OPEN_ATTEMPTS = 5  # a reader opening the index while an ingest commits may find its generation gone
+T = TypeVar("T")
 
 
 def _storage(path: Path) -> FileStorage:
@@ -114,3 +130,17 @@ def open_index(path: Path, create: bool = False, rebuild_if_outdated: bool = Fal
     ix = whoosh_index.create_in(str(path), build_schema())
     version_file.write_text(f"{SCHEMA_VERSION}\n")
     return ix
+
+
+def retry_on_commit(read: Callable[[], T]) -> T:
+    """`read()` of the index's latest generation, again when an ingest's commit removed that generation
+    between finding it and reading it (Whoosh deletes the old table of contents once the new one is written):
+    a reader opening or refreshing during an ingest then reads the new one."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")

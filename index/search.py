@@ -2,6 +2,10 @@
 
 Query syntax is Whoosh's: words (all must match), "phrases", AND/OR/NOT, field:value (title:, org:, place:,
 person:, kind:, lang:, year:). A query the parser cannot read falls back to a plain word search.
+
+`Searcher` holds the open index and what it caches per index version; the parts it puts together live beside
+it: the typed values in index/results.py, snippets in index/snippets.py, filter queries and facet counts in
+index/filters.py, and the reads below Whoosh's query layer in index/postings.py.
 """
 
 from __future__ import annotations
@@ -11,191 +15,25 @@ import json
 import re
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from whoosh import collectors, highlight
 from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, NullQuery, NumericRange, Or, Phrase, Query, Term, Every, Not
+from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
 
-from ingest.dates import date_bounds, is_partial_iso
+from index.filters import count_facets, filter_parts, spellings, value_terms
+from index.postings import TopAndMatches, cannot_match, docnum_values, term_docnums
+from index.results import FacetValue, Filters, Hit, QueryError, SearchResult, hit_from_stored
+from index.schema import open_index, retry_on_commit
+from index.snippets import MarkFormatter, WordsFragmenter, function_words, lead
 from ingest.gazetteer import fold
-from index.schema import FACET_FIELDS, folding_analyzer, open_index
 
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
-# A query of this many words or more is checked for a passage holding them all before Whoosh searches it
-# (`Searcher._cannot_match`), unless its rarest word is in more than CONJUNCTION_CHECK_MAX records.
-CONJUNCTION_CHECK_FROM = 4
-CONJUNCTION_CHECK_MAX = 20_000
-OPEN_ATTEMPTS = 5  # a reader opening the index while an ingest commits may find its generation gone
-T = TypeVar("T")
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
 _PLAIN_WORDS = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")  # letters and digits only: no syntax
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _PLAIN_PHRASE = re.compile(r'\s*"(\s*[^\W_]+(?:\s+[^\W_]+)*\s*)"\s*')  # one quoted phrase, nothing else
-
-
-class QueryError(ValueError):
-    """A filter value the index cannot use (a malformed date, say)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    orgs: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    persons: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    since: str | None = None  # the document's date
-    until: str | None = None
-    mentioned_since: str | None = None  # a date the passage names
-    mentioned_until: str | None = None
-    exclude_orgs: tuple[str, ...] = ()
-    exclude_places: tuple[str, ...] = ()
-    exclude_persons: tuple[str, ...] = ()
-    exclude_kinds: tuple[str, ...] = ()
-    exclude_langs: tuple[str, ...] = ()
-
-
-# Hits and facet values are built by the dozen in every search, so they are not frozen: a frozen dataclass sets
-# each field through object.__setattr__, 3.4 µs for a Hit's 24 fields against 0.34 (0.46 against 0.17 µs for a
-# FacetValue), a fifth of a plain search's time at 10,000 passages on Tantivy. Treat them as values all the
-# same: nothing changes one after it is made (dataclasses.replace makes a new one), and they hash as before.
-@dataclass(slots=True, unsafe_hash=True)
-class Hit:
-    doc_id: str
-    title: str
-    source: str
-    kind: str
-    lang: str
-    date: str | None
-    page: int | None
-    passage_id: str
-    score: float
-    text: str
-    snippet: str  # HTML-safe: the text is escaped, matches are wrapped in <mark>
-    orgs: tuple[str, ...]
-    places: tuple[str, ...]
-    persons: tuple[str, ...]
-    dates: tuple[str, ...]
-    publisher: str | None = None
-    section: str = "body"
-    start: int = 0
-    end: int = 0
-    footnotes: tuple[int, ...] = ()
-    ocr: bool = False  # the passage's page was read by OCR
-    ocr_confidence: float | None = None  # that page's mean OCR word confidence, 0-100
-    why: str = "keywords"  # what matched: "keywords", "meaning" (its embedding) or "both" (index/hybrid.py)
-    similarity: float | None = None  # cosine with the query, when found by meaning
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class FacetValue:
-    value: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    query: str
-    total: int
-    took_ms: float
-    hits: tuple[Hit, ...]
-    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
-    parsed: str = ""
-    fallback: bool = False
-    mode: str = "keyword"  # the mode the search ran in (index/semantic.py for the others)
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    """A keyword field's values: index/writer.py `_keywords` joins them by commas, none empty."""
-    return tuple(value.split(",")) if value else ()
-
-
-def folding_tokens(value: str) -> list[str]:
-    """The words of a value as the index folds them (case, accents, apostrophes)."""
-    return [t.text for t in folding_analyzer()(value.replace("’", "'"))]
-
-
-def _fold(value: str) -> str:
-    return " ".join(folding_tokens(value))
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Escaped text with matches in <mark>…</mark>; fragments joined by an ellipsis."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
-
-
-class _WordsFragmenter(highlight.ContextFragmenter):
-    """Whoosh's context fragments, without marking function words ("de", "des", "the", "of"): the query's
-    words are all required, so "expulsion des tentes" matched every "des" of a passage and the snippet marked
-    them all, and chose its fragment by them."""
-
-    def __init__(self, function_words: frozenset[str], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.function_words = function_words
-
-    def fragment_tokens(self, text: str, all_tokens: Any) -> Any:
-        def content_words() -> Any:
-            for token in all_tokens:
-                if token.matched and token.text in self.function_words:
-                    token.matched = False
-                yield token
-
-        return super().fragment_tokens(text, content_words())
-
-
-def function_words(schema: Any, lang: str) -> frozenset[str]:
-    """A language's stop words as the fields a passage in it is highlighted in index them: folded, and stemmed
-    ("was" is "wa"). Per language, so that English "son" stays marked though French "son" is a stop word."""
-    from whoosh.lang import stopwords_for_language
-
-    out: set[str] = set()
-    for fieldname in ("content", f"content_{lang}"):
-        analyzer = schema[fieldname].analyzer
-        for word in stopwords_for_language(lang):
-            out.update(t.text for t in analyzer(word, mode="index", removestops=False))
-    return frozenset(out)
-
-
-class _TopAndMatches(collectors.TopCollector):
-    """Whoosh's top-N collector, also keeping the number of every document it matched. Under a filter Whoosh
-    visits (and scores) every match anyway; keeping them gives the total and the facets from the same pass,
-    where asking `docs_for_query` afterwards ran the whole query a second time (half of a long query's time)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit, usequality=False)  # every match must be seen, not only the best blocks
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)  # type: ignore[no-any-return]
-
-    def all_ids(self) -> set[int]:
-        return self.docset  # type: ignore[no-any-return]
-
-
-def _retrying(read: Callable[[], T]) -> T:
-    """`read()` of the index's latest generation, again when an ingest's commit removed that generation
-    between finding it and reading it (Whoosh deletes the old table of contents once the new one is written):
-    a reader opening or refreshing during an ingest then reads the new one."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return read()
-        except FileNotFoundError:
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05)
-    raise AssertionError("unreachable")
 
 
 class Searcher:
@@ -207,7 +45,7 @@ class Searcher:
             ix = open_index(path)
             return ix, ix.schema, ix.searcher()
 
-        self.ix, self.schema, self._searcher = _retrying(opened)
+        self.ix, self.schema, self._searcher = retry_on_commit(opened)
         self._parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, group=AndGroup)  # built once: ~0.5 ms
         self._facet_lists: dict[str, list[list[str]]] = {}
         self._lexicons: dict[str, dict[str, list[str]]] = {}
@@ -215,10 +53,10 @@ class Searcher:
         self._stats: dict[str, int] | None = None
         self._highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=320, surround=80),
-            formatter=_MarkFormatter(),
+            formatter=MarkFormatter(),
         )
         self._fragmenters = {  # one per language of passages (index/schema.py stems English and French)
-            lang: _WordsFragmenter(function_words(self.schema, lang), maxchars=320, surround=80) for lang in ("en", "fr")
+            lang: WordsFragmenter(function_words(self.schema, lang), maxchars=320, surround=80) for lang in ("en", "fr")
         }
         self._semantic_lock = threading.Lock()
         self._semantic: Any = False  # index.semantic.SemanticSide, None without vectors; False: not looked yet
@@ -259,7 +97,7 @@ class Searcher:
         """See what was committed since the index was opened."""
         if not self._searcher.up_to_date():
             self._searcher.close()
-            self._searcher = _retrying(self.ix.searcher)
+            self._searcher = retry_on_commit(self.ix.searcher)
             self._facet_lists = {}
             self._lexicons = {}
             self._filter_sets = {}
@@ -340,7 +178,7 @@ class Searcher:
         matched terms for highlights), and the numbers of every document they matched: one pass over the
         matches serves the page, the total and the facets."""
         inner: Any = (
-            collectors.SortingCollector(sortedby, limit=limit, reverse=True) if sortedby else _TopAndMatches(limit)
+            collectors.SortingCollector(sortedby, limit=limit, reverse=True) if sortedby else TopAndMatches(limit)
         )
         return self._filtered(query, filter_q, inner), inner.docset
 
@@ -352,63 +190,12 @@ class Searcher:
     def _filtered(self, query: Query, filter_q: Query, inner: Any) -> Any:
         """`inner`'s results for `query` within `filter_q` (its kept set), with matched terms."""
         allow = self.filter_set(filter_q)
-        if self._cannot_match(query, allow):
+        if cannot_match(self._searcher.reader(), query, allow):
             query = NullQuery  # the same empty results, without Whoosh's walk through the words' postings
         # An empty set would read as "no filter" to Whoosh: then the query itself filters (to nothing).
         wrapped = collectors.FilterCollector(collectors.TermsCollector(inner), allow if allow else filter_q)
         self._searcher.search_with_collector(query, wrapped)
         return wrapped.results()
-
-    def _cannot_match(self, query: Query, allow: Any) -> bool:
-        """Whether no document within `allow` holds every word of a query of many words (an And whose parts
-        are terms, or Ors of terms: each word in the search fields; other parts, such as a hyphenated word's
-        phrase, are not checked, which can only let more through), found from the rarest word up: its
-        documents are few, and each other word's postings are only skipped through to them, stopping when none
-        is left. A sentence typed as a query rarely has a passage holding all its words, and Whoosh found that
-        out by intersecting the words in a tree that pairs the commonest first: 450 ms for a sentence of 23
-        words over the shared corpus, 34 ms at the median of the labelled and held-out queries, most of a
-        hybrid search's time. Exact: it only says True when the intersection is empty. Shorter queries, and
-        those whose rarest word is common too, are left to Whoosh."""
-        if not isinstance(query, And):
-            return False
-        groups: list[list[tuple[str, Any]]] = []
-        parts = list(query.subqueries)
-        while parts:
-            sub = parts.pop()
-            if isinstance(sub, And):
-                parts.extend(sub.subqueries)
-                continue
-            leaves = sub.subqueries if isinstance(sub, Or) else [sub]
-            if all(type(leaf) is Term for leaf in leaves):  # others (phrases, ranges) are left out: the
-                groups.append([(leaf.fieldname, leaf.text) for leaf in leaves])  # intersection only grows
-        if len(groups) < CONJUNCTION_CHECK_FROM:
-            return False
-        reader = self._searcher.reader()
-        sized = sorted(
-            ((sum(reader.doc_frequency(f, t) for f, t in group), i) for i, group in enumerate(groups))
-        )
-        if sized[0][0] > CONJUNCTION_CHECK_MAX:
-            return False
-        rarest = groups[sized[0][1]]
-        candidates = sorted(
-            {d for f, t in rarest if reader.doc_frequency(f, t) for d in reader.postings(f, t).all_ids()}
-        )
-        if allow:
-            candidates = [d for d in candidates if d in allow]
-        for _, i in sized[1:]:
-            if not candidates:
-                break
-            matchers = [reader.postings(f, t) for f, t in groups[i] if reader.doc_frequency(f, t)]
-            kept = []
-            for docnum in candidates:
-                for m in matchers:
-                    if m.is_active() and m.id() < docnum:
-                        m.skip_to(docnum)
-                    if m.is_active() and m.id() == docnum:
-                        kept.append(docnum)
-                        break
-            candidates = kept
-        return not candidates
 
     def filter_set(self, filter_q: Query) -> Any:
         """The document numbers `filter_q` lets through, kept per index version for the last few filters: most
@@ -423,29 +210,14 @@ class Searcher:
         return found
 
     def value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
-        return self._value_terms(fieldname, values)
-
-    def _value_terms(self, fieldname: str, values: tuple[str, ...]) -> list[Query]:
         """Terms for filter values, matched to the index's spelling without regard to case or accents."""
-        if not values:
-            return []
-        lexicon = self._lexicon(fieldname)
-        terms: list[Query] = []
-        for value in values:
-            folded = _fold(value)
-            matches = lexicon.get(folded) or [value]
-            terms.append(Or([Term(fieldname, m) for m in matches]) if len(matches) > 1 else Term(fieldname, matches[0]))
-        return terms
+        return value_terms(fieldname, values, self._lexicon(fieldname)) if values else []
 
     def _lexicon(self, fieldname: str) -> dict[str, list[str]]:
         """Folded value → the spellings the index holds (built once per index version)."""
         table = self._lexicons.get(fieldname)
         if table is None:
-            table = {}
-            for term in self._searcher.lexicon(fieldname):
-                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                table.setdefault(_fold(value), []).append(value)
-            self._lexicons[fieldname] = table
+            table = self._lexicons[fieldname] = spellings(self._searcher.lexicon(fieldname))
         return table
 
     def filter_query(self, filters: Filters) -> Query:
@@ -453,71 +225,24 @@ class Searcher:
         return And([Term("type", "passage"), *self.filter_parts(filters)])
 
     def filter_parts(self, filters: Filters) -> list[Query]:
-        """What `filters` asks of a passage, beyond being one: a query per condition."""
-        parts: list[Query] = []
-        for fieldname, values in (("org", filters.orgs), ("place", filters.places), ("person", filters.persons)):
-            parts.extend(self._value_terms(fieldname, values))
-        if filters.kinds:
-            parts.append(Or([Term("kind", k) for k in filters.kinds]))
-        if filters.langs:
-            parts.append(Or([Term("lang", k) for k in filters.langs]))
-        for bound, name in (
-            (filters.since, "since"), (filters.until, "until"),
-            (filters.mentioned_since, "mentioned-since"), (filters.mentioned_until, "mentioned-until"),
-        ):
-            if bound is not None and not is_partial_iso(bound):
-                raise QueryError(f"--{name} takes YYYY, YYYY-MM or YYYY-MM-DD, not {bound!r}")
-        if filters.since:
-            parts.append(NumericRange("date_hi", date_bounds(filters.since)[0], None))
-        if filters.until:
-            parts.append(NumericRange("date_lo", 1, date_bounds(filters.until)[1]))
-        if filters.mentioned_since or filters.mentioned_until:
-            # a passage qualifies when the first or last day of a date it names falls in the range
-            low = date_bounds(filters.mentioned_since)[0] if filters.mentioned_since else 1
-            high = date_bounds(filters.mentioned_until)[1] if filters.mentioned_until else 99991231
-            parts.append(NumericRange("mentioned", low, high))
-        excluded: list[Query] = []
-        for fieldname, values in (
-            ("org", filters.exclude_orgs), ("place", filters.exclude_places), ("person", filters.exclude_persons),
-        ):
-            excluded.extend(self._value_terms(fieldname, values))
-        excluded.extend(Term("kind", k) for k in filters.exclude_kinds)
-        excluded.extend(Term("lang", k) for k in filters.exclude_langs)
-        if excluded:
-            parts.append(Not(Or(excluded)))
-        return parts
+        """What `filters` asks of a passage, beyond being one: a query per condition (index/filters.py)."""
+        return filter_parts(filters, self.value_terms)
 
     def _facet_values(self, fieldname: str) -> list[list[str]]:
         """For every document number, its values in a facet field (built once per index version)."""
         cached = self._facet_lists.get(fieldname)
-        if cached is not None:
-            return cached
-        reader = self._searcher.reader()
-        lists: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
-        for value, docnums in term_docnums(reader, fieldname):
-            for docnum in docnums:
-                lists[docnum].append(value)
-        self._facet_lists[fieldname] = lists
-        return lists
+        if cached is None:
+            cached = self._facet_lists[fieldname] = docnum_values(self._searcher.reader(), fieldname)
+        return cached
 
     def facets(self, docnums: set[int] | list[int], top: int = 30) -> dict[str, tuple[FacetValue, ...]]:
-        out: dict[str, tuple[FacetValue, ...]] = {}
-        for fieldname in FACET_FIELDS:
-            lists = self._facet_values(fieldname)
-            counts: Counter[str] = Counter()
-            for docnum in docnums:
-                counts.update(lists[docnum])
-            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            by_year = fieldname in ("year", "mentioned_year")
-            if by_year:
-                ordered = sorted(counts.items())
-            out[fieldname] = tuple(FacetValue(v, n) for v, n in ordered[: None if by_year else top])
-        return out
+        """The facet fields' values among `docnums` with their counts (index/filters.py `count_facets`)."""
+        return count_facets(self._facet_values, docnums, top)
 
     def search(
         self,
         text: str,
-        filters: Filters = Filters(),
+        filters: Filters = Filters(),  # noqa: B008 - frozen (index/results.py): one shared default is safe
         limit: int = 10,
         offset: int = 0,
         sort: str = "relevance",
@@ -562,14 +287,14 @@ class Searcher:
         snippet = (
             hit.highlights(stemmed, text=text, top=2)
             or hit.highlights("content", text=text, top=2)
-            or html.escape(_lead(text))
+            or html.escape(lead(text))
         )
         return hit_from_stored(stored, float(hit.score or 0.0), snippet)
 
     def hit_from_stored(self, stored: dict[str, Any], snippet: str | None = None, score: float = 0.0) -> Hit:
         """A hit from a passage's stored fields (a passage found by meaning has no marked words)."""
-        lead = html.escape(_lead(stored.get("content", "")))
-        return hit_from_stored(stored, score, lead if snippet is None else snippet)
+        plain = html.escape(lead(stored.get("content", "")))
+        return hit_from_stored(stored, score, plain if snippet is None else snippet)
 
     # -- documents and entities
     def document(self, doc_id: str) -> dict[str, Any] | None:
@@ -649,26 +374,6 @@ def plain_query(text: str) -> tuple[list[str], bool] | None:
     return (phrase.group(1).split(), True) if phrase else None
 
 
-def term_docnums(reader: Any, fieldname: str) -> Iterator[tuple[str, Sequence[int]]]:
-    """Each term of a field with the live documents holding it, segment by segment (a value held in two
-    segments comes twice). A term of one document, as most names and every id are, is read from its term
-    info (its first document number) instead of opening its postings: the walk over a field's terms that
-    facet lists and the vector rows' document numbers need went from ~2.4 s to ~0.2 s for the id field
-    of the whole shared corpus (48,337 terms), most of a cold `temoin search`."""
-    if fieldname not in reader.indexed_field_names():
-        return
-    for segment, offset in reader.leaf_readers():
-        deleted = segment.deleted_docs_set if segment.has_deletions() else frozenset()
-        for term, info in segment.iter_field(fieldname):
-            value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-            if info.doc_frequency() == 1:
-                docnum = info.min_id()
-                if docnum not in deleted:
-                    yield value, (offset + docnum,)
-            else:  # postings leave deleted documents out
-                yield value, [offset + d for d in segment.postings(fieldname, term).all_ids()]
-
-
 def plain_words(text: str) -> list[str] | None:
     """The words of `text` when it is plain words (letters and digits, no operator, no syntax), else None."""
     if _PLAIN_WORDS.fullmatch(text):
@@ -676,23 +381,6 @@ def plain_words(text: str) -> list[str] | None:
         if not _OPERATORS.intersection(words):
             return words
     return None
-
-
-def hit_from_stored(stored: dict[str, Any], score: float, snippet: str) -> Hit:
-    """A hit from a record's stored fields (the same dict for every engine). Positional, in `Hit`'s order:
-    every search builds up to ten, at 2.6 µs each (keyword arguments: +1 µs; a frozen Hit: +3)."""
-    get = stored.get
-    return Hit(
-        stored["doc_id"], get("title", ""), get("source", ""), get("kind", ""), get("lang", ""), get("date"),
-        get("page"), stored["id"], round(score, 4), get("content", ""), snippet,
-        _split(get("org")), _split(get("place")), _split(get("person")), _split(get("dates")),
-        get("publisher"), get("section", "body"), get("start", 0), get("end", 0),
-        tuple(get("footnotes") or ()), bool(get("ocr")), get("ocr_confidence"),
-    )
-
-
-def _lead(text: str, chars: int = 300) -> str:
-    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
 
 
 def _malformed(text: str) -> bool:

@@ -369,7 +369,7 @@ def corroborating_docnums(searcher: Searcher, quote_id: str, limit: int = 10) ->
     others: list[Query] = [Term("doc_id", found["doc_id"])]
     speaker = (found.get("speaker") or "").strip()
     if speaker:
-        from index.search import folding_tokens
+        from index.schema import folding_tokens
         from whoosh.query import Phrase
 
         tokens = folding_tokens(speaker)

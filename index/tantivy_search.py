@@ -25,11 +25,10 @@ from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.query import And, Phrase, Query
 
 from ingest.gazetteer import fold
-from index.schema import FACET_FIELDS
-from index.search import (
-    SEARCH_FIELDS, FacetValue, Filters, Hit, QueryError, SearchResult, Searcher, _fold, _lead, hit_from_stored,
-    plain_query,
-)
+from index.results import FacetValue, Filters, Hit, QueryError, SearchResult, hit_from_stored
+from index.schema import FACET_FIELDS, fold_value
+from index.search import SEARCH_FIELDS, Searcher, plain_query
+from index.snippets import lead
 from index.tantivy_query import Unsupported, ascii_folder, compile_query, parsing_schema
 from index.tantivy_schema import open_tantivy, stored_fields
 
@@ -174,7 +173,7 @@ class TantivySearcher(Searcher):
         if table is None:
             table = {}
             for value in self._field_terms(fieldname):
-                table.setdefault(_fold(value), []).append(value)
+                table.setdefault(fold_value(value), []).append(value)
             self._lexicons[fieldname] = table
         return table
 
@@ -322,7 +321,7 @@ class TantivySearcher(Searcher):
         text = stored.get("content", "")
         stemmed = "content_fr" if stored.get("lang") == "fr" else "content_en"
         snippet = self._snippet(query, stemmed, text, generators) or self._snippet(query, "content", text, generators)
-        return hit_from_stored(stored, score, snippet or html.escape(_lead(text)))
+        return hit_from_stored(stored, score, snippet or html.escape(lead(text)))
 
     def _snippet(
         self, query: tantivy.Query, fieldname: str, text: str, generators: dict[str, tantivy.SnippetGenerator]

@@ -290,8 +290,8 @@ def test_term_docnums_gives_each_terms_live_documents_across_segments_and_deleti
     with replaced passages (deleted documents) and more than one segment."""
     from whoosh import index as whoosh_index
 
+    from index.postings import term_docnums
     from index.schema import FACET_FIELDS
-    from index.search import term_docnums
 
     report, ruling = tmp_path / "report.md", tmp_path / "ruling.txt"
     report.write_text(EN_REPORT, encoding="utf-8")
@@ -345,13 +345,13 @@ def test_a_sentence_no_passage_holds_whole_is_answered_as_whoosh_would(
     tmp_path: Path, pipelines: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A query of many words first looks for a passage holding them all from its rarest word up
-    (`Searcher._cannot_match`), and skips Whoosh's search when there is none. It must only ever say so when
-    Whoosh finds nothing either: with replaced passages (deleted documents) in an older segment, filters, a
-    hyphenated word (a phrase, left out of the check), and words of the old text only."""
+    (index/postings.py `cannot_match`), and skips Whoosh's search when there is none. It must only ever say so
+    when Whoosh finds nothing either: with replaced passages (deleted documents) in an older segment, filters,
+    a hyphenated word (a phrase, left out of the check), and words of the old text only."""
     import random
     import re
 
-    import index.search as search_module
+    from index import postings
 
     report, ruling = tmp_path / "report.md", tmp_path / "ruling.txt"
     report.write_text(EN_REPORT, encoding="utf-8")
@@ -368,7 +368,7 @@ def test_a_sentence_no_passage_holds_whole_is_answered_as_whoosh_would(
         return result.total, [(h.passage_id, h.score, h.snippet) for h in result.hits]
 
     def checked(text: str) -> bool:
-        return searcher._cannot_match(searcher.parse(text)[0], None)
+        return postings.cannot_match(searcher.raw().reader(), searcher.parse(text)[0], None)
 
     held = "police officers evicted sixty people from a camp near the canal"
     assert not checked(held) and whole(held, Filters())[0] == 1
@@ -387,7 +387,7 @@ def test_a_sentence_no_passage_holds_whole_is_answered_as_whoosh_would(
     kinds = [Filters(), Filters(langs=("fr",)), Filters(places=("Calais",))]
     answers = {(s, i): whole(s, f) for s in sentences for i, f in enumerate(kinds)}
     assert any(total for total, _ in answers.values()) and any(checked(s) for s in sentences)
-    monkeypatch.setattr(search_module, "CONJUNCTION_CHECK_FROM", 10**9)  # Whoosh alone
+    monkeypatch.setattr(postings, "CONJUNCTION_CHECK_FROM", 10**9)  # Whoosh alone
     searcher.close()
     searcher = Searcher(tmp_path / "ix")
     assert {(s, i): whole(s, f) for s in sentences for i, f in enumerate(kinds)} == answers
