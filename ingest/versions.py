@@ -18,7 +18,7 @@ STAGE_VERSIONS: dict[str, int] = {
     # 4: a title that is only a layout file's name (.qxp, .html, .xlsx...) or has no letter ("2011") is dropped
     "clean": 2,  # 2: a numbered transcript loses its line numbers and page footers
     "language": 2,  # 2: passages and testimonies are indexed with their own language, not their document's
-    "entities": 1,
+    "entities": 1,  # its code: entities.py, names.py, acronyms.py, list_items.py, entity_labels.py
     "quotes": 1,
     "citations": 1,
 }

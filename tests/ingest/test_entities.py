@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from ingest.entities import extract_mentions, trim_mention
+from ingest.entities import extract_mentions
+from ingest.names import trim_mention
 from ingest.records import Label, Mention, Passage
 
 
@@ -82,7 +83,7 @@ def test_defined_acronym_and_expansion_are_one_name(pipelines: dict[str, Any]) -
 
 
 def test_one_word_person_takes_the_full_name() -> None:
-    from ingest.entities import complete_person_names
+    from ingest.entity_labels import complete_person_names
 
     mentions = [
         Mention(Label.PERSON, "Gérard Vannier", "Gérard Vannier", 0, 14, "d:0"),
@@ -112,7 +113,7 @@ def test_a_defined_acronym_is_a_name_even_where_ner_misses_it(pipelines: dict[st
 def test_generic_words_of_the_field_are_not_names() -> None:
     """Alone, "the Council", "the Fourth Chamber", "Madam", "Articles" or a people ("Tutsi") name no one;
     within a longer name ("Council of Europe") they are kept."""
-    from ingest.entities import relabel
+    from ingest.entity_labels import relabel
     from ingest.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -138,7 +139,7 @@ def test_a_title_is_not_part_of_a_name(pipelines: dict[str, Any]) -> None:
 
 def test_a_surname_taken_for_a_body_or_place_is_the_person() -> None:
     """"Rukundo" after "Athanase Rukundo": the only person with that surname in the document."""
-    from ingest.entities import complete_person_names
+    from ingest.entity_labels import complete_person_names
 
     mentions = [
         Mention(Label.PERSON, "Athanase Rukundo", "Athanase Rukundo", 0, 16, "d:0"),
@@ -160,7 +161,7 @@ def test_a_surname_taken_for_a_body_or_place_is_the_person() -> None:
     ],
 )
 def test_link_spans(text: str, links: list[str]) -> None:
-    from ingest.entities import link_spans
+    from ingest.names import link_spans
 
     assert [text[a:b] for a, b in link_spans(text)] == links
 
@@ -183,7 +184,7 @@ def test_link_spans(text: str, links: list[str]) -> None:
     ],
 )
 def test_a_name_built_on_an_instrument_is_a_law(name: str, law: bool) -> None:
-    from ingest.entities import is_law
+    from ingest.names import is_law
 
     assert is_law(name) is law
 
@@ -197,7 +198,7 @@ def test_laws_codes_and_handles_are_not_bodies(pipelines: dict[str, Any]) -> Non
 
 
 def test_a_list_of_countries_is_no_person() -> None:
-    from ingest.entities import made_of_places, relabel
+    from ingest.entity_labels import made_of_places, relabel
     from ingest.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -253,7 +254,7 @@ def test_an_article_is_cut_only_as_a_word(name: str) -> None:
 
 
 def test_whoever_is_addressed_with_a_title_is_a_person() -> None:
-    from ingest.entities import relabel, titled_names
+    from ingest.entity_labels import relabel, titled_names
 
     text = "Thank you, Mr. Kalinda. Expert witness Jane Okafor testified. Kalinda asked again about Okafor."
     titled = titled_names(text)
@@ -279,7 +280,7 @@ def test_a_treaty_reference_is_no_body(pipelines: dict[str, Any]) -> None:
 
 
 def test_bodies_the_text_says_are_bodies(pipelines: dict[str, Any]) -> None:
-    from ingest.entities import cited_and_named_bodies, named_body_acronyms
+    from ingest.acronyms import cited_and_named_bodies, named_body_acronyms
 
     text = (
         "Volunteers of the organisation “Les Mains Tendues” were fined, as the Rural Solidarity Group for "
