@@ -1,17 +1,20 @@
-"""The `temoin` command: argument parsing and printing only. A stable contract for scripts and tests."""
+"""The `temoin` command: argument parsing and printing only. A stable contract for scripts and tests.
+
+What each command prints (its text and its JSON shape) is in cli_output.py; the work of `temoin ingest`,
+`reindex` and `remove` in ingesting.py, reindexing.py and removing.py."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ingest.records import summary_json, to_jsonable
+from ingest.records import summary_json
 from ingest.settings import Settings, load_settings
+from search_app import cli_output
 
 T = TypeVar("T")
 EXIT_OK = 0
@@ -29,25 +32,14 @@ def _index_path(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(os.environ["TEMOIN_INDEX"]) if os.environ.get("TEMOIN_INDEX") else settings.index
 
 
-def _emit(data: Any, as_json: bool, text: str) -> None:
-    if as_json:
-        print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
-    else:
-        print(text)
-
-
 # ------------------------------------------------------------------ commands
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from index.engine import open_writer
-    from index.writer import IndexWriter
     from index.schema import IndexError_
-    from ingest.entities import load_pipelines
-    from ingest.ocr import options_from_settings
-    from ingest.pipeline import StageClock, ingest_paths
-    from ingest.versions import stage_fingerprints
-    from ingest.workers import WorkerError, WorkerPool
+    from ingest.cluster import ClusterError
+    from ingest.workers import WorkerError
+    from search_app.ingesting import run_ingest
 
     paths = [Path(p) for p in args.paths]
     if args.retry_failed and not paths:
@@ -63,79 +55,19 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     workers = settings.workers if args.workers is None else args.workers
     if workers < 0:
         raise CliError("--workers takes 0 (read in this process) or a number of worker processes")
-    cluster = settings.cluster if args.cluster is None else args.cluster
-    client = _connect_cluster(cluster) if cluster else None  # before the lock: an unreachable address fails fast
+    say = lambda line: print(f"temoin: {line}", file=sys.stderr)  # noqa: E731
     try:
-        writer = open_writer(
-            _index_path(args, settings), engine=args.engine, retry_failed=args.retry_failed, default=settings.engine,
-            build=stage_fingerprints(settings.models),
+        summary, clock = run_ingest(
+            paths, _index_path(args, settings), settings, engine=args.engine, retry_failed=args.retry_failed,
+            workers=workers, cluster=settings.cluster if args.cluster is None else args.cluster, say=say,
         )
-    except IndexError_ as exc:
-        if client is not None:
-            client.close()
+    except (IndexError_, WorkerError, ClusterError) as exc:
         raise CliError(str(exc)) from exc
-    extras = {"ocr": options_from_settings(settings)}
-    clock = StageClock()
-    try:
-        from index.semantic import start_embeddings  # semantic search: vectors written with the records
-
-        say = lambda line: print(f"temoin: {line}", file=sys.stderr)  # noqa: E731
-        if isinstance(writer, IndexWriter):
-            encoder = start_embeddings(writer, settings.encoder, say, settings.ann_min_rows)
-        else:  # the vectors sit beside a Whoosh index (index/vectors.py); a Tantivy index is keyword only
-            encoder = None
-            say("the Tantivy engine has keyword search only: semantic search needs the Whoosh engine")
-        if client is not None:  # on a Dask cluster; this process writes
-            from ingest.cluster import ClusterError, ClusterPool
-
-            try:
-                pool = ClusterPool(
-                    client, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
-                    {**extras, **({"encoder": encoder.name} if encoder else {})},
-                )
-                summary = ingest_paths(
-                    paths, writer, extras, commit_every=settings.commit_every, workers=pool,
-                    file_timeout=settings.file_timeout, clock=clock,
-                )
-            except ClusterError as exc:
-                raise WorkerError(str(exc)) from exc
-        elif workers == 0:  # in this process: for debugging; no time or memory limit
-            summary = ingest_paths(
-                paths, writer, {**load_pipelines(settings.models), **extras, **({"encoder": encoder} if encoder else {})},
-                commit_every=settings.commit_every, ner_batch_size=settings.ner_batch_size, clock=clock,
-            )
-        else:
-            with WorkerPool(workers, settings.models, settings.ner_batch_size, settings.worker_memory_mb,
-                            {**extras, **({"encoder": encoder.name} if encoder else {})}) as pool:
-                summary = ingest_paths(
-                    paths, writer, extras, commit_every=settings.commit_every, workers=pool,
-                    file_timeout=settings.file_timeout, clock=clock,
-                )
-        if isinstance(writer, IndexWriter):  # the workers have ended: merge the batch's small segments, said
-            writer.compact(say)
-    except (IndexError_, WorkerError) as exc:
-        writer.cancel()
-        raise CliError(str(exc)) from exc
-    finally:
-        writer.close()
-        if client is not None:
-            client.close()
     data = summary_json(summary)
-    lines = [f"added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
-             f"failed {len(data['failed'])}"]
-    lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["failed"]]
-    lines += [f"  warning: {w['path']}: {w['warning']}" for w in data["warnings"]]
     if args.json:
-        data_out = dict(data)
-        if not args.verbose:
-            data_out.pop("files")
-        else:  # how long each changed file took to read and build: for finding the slow ones
-            for f in data_out["files"]:
-                if f["path"] in clock.file_seconds:
-                    f["seconds"] = round(clock.file_seconds[f["path"]], 3)
-        print(json.dumps(data_out, ensure_ascii=False, indent=2))
+        cli_output.print_json(cli_output.ingest_json(data, clock.file_seconds, args.verbose))
     else:
-        print("\n".join(lines))
+        print(cli_output.ingest_text(data))
     return EXIT_OK
 
 
@@ -151,18 +83,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         data = run_reindex(index, settings, args.stage, args.dry_run)
     except (IndexError_, WorkerError) as exc:
         raise CliError(str(exc)) from exc
-    verb = "would re-run" if args.dry_run else "re-ran"
-    by_stages: dict[str, int] = {}
-    for stages in data["from_records"].values():
-        by_stages[", ".join(stages)] = by_stages.get(", ".join(stages), 0) + 1
-    lines = [f"up to date: {data['up_to_date']} files"]
-    lines += [f"{verb} {stages} from the stored passages: {n} files" for stages, n in sorted(by_stages.items())]
-    if data["read_again"]:
-        lines.append(f"{'would read' if args.dry_run else 'read'} again (reading, cleaning, language or quotes "
-                     f"stale): {len(data['read_again'])} files")
-    lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["read_again_failed"]]
-    lines += [f"  source gone (ingest it from where it is now): {f}" for f in data["source_gone"]]
-    _emit(data, args.json, "\n".join(lines))
+    cli_output.emit(data, args.json, cli_output.reindex_text(data, args.dry_run))
     return EXIT_FAILED if data["read_again_failed"] else EXIT_OK
 
 
@@ -176,21 +97,8 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
         data = remove_documents(index, settings, args.targets, args.dry_run, say, args.engine)
     except IndexError_ as exc:
         raise CliError(str(exc)) from exc
-    verb = "would remove" if args.dry_run else "removed"
-    lines = [f"{verb} {len(data['removed'])} documents"]
-    lines += [f"  {r['title']}  [{r['doc_id'] or 'failed file'}]  {r['source']}" for r in data["removed"]]
-    lines += [f"  not removed: {n['target']}: {n['reason']}" for n in data["not_found"]]
-    _emit(data, args.json, "\n".join(lines))
+    cli_output.emit(data, args.json, cli_output.remove_text(data, args.dry_run))
     return EXIT_FAILED if data["not_found"] else EXIT_OK
-
-
-def _connect_cluster(address: str) -> Any:
-    from ingest.cluster import ClusterError, open_cluster
-
-    try:
-        return open_cluster(address)
-    except ClusterError as exc:
-        raise CliError(str(exc)) from exc
 
 
 def _filters(args: argparse.Namespace) -> Any:
@@ -234,48 +142,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                            mode=args.mode),
     )
     if args.json:
-        data = {
-            "query": result.query,
-            "mode": result.mode,
-            "total": result.total,
-            "took_ms": result.took_ms,
-            "hits": [
-                {k: v for k, v in to_jsonable(h).items() if k not in {"publisher", "section", "start", "end", "footnotes"}}
-                | {"orgs": list(h.orgs), "places": list(h.places), "persons": list(h.persons), "dates": list(h.dates),
-                   "publisher": h.publisher, "section": h.section, "span": [h.start, h.end],
-                   "footnotes": list(h.footnotes), "language": h.lang}
-                for h in result.hits
-            ],
-            "facets": {name: [{"value": f.value, "count": f.count} for f in values]
-                       for name, values in result.facets.items()},
-        }
-        if result.fallback:
-            data["note"] = "the query could not be parsed; searched for its words instead"
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    import html as html_lib
-    import re
-
-    lines = [f"{result.total} passages ({result.took_ms:.0f} ms, {result.mode})"
-             + ("  [query not understood: searched its words]" if result.fallback else "")]
-    for i, h in enumerate(result.hits, start=1 + args.offset):
-        where = f"p. {h.page}" if h.page else "no pages"
-        lines.append(f"\n{i}. {h.title} — {h.kind}, {h.date or 'undated'}, {where}  [{h.doc_id}]"
-                     f"  ({h.lang}; {h.why})")
-        snippet = html_lib.unescape(re.sub(r"</?mark>", "**", h.snippet))
-        lines.append("   " + snippet.replace("\n", " "))
-    _emit(None, False, "\n".join(lines))
+        cli_output.print_json(cli_output.search_json(result))
+    else:
+        print(cli_output.search_text(result, args.offset))
     return EXIT_OK
 
 
 def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     found = _ask(args, settings, lambda s: s.entities(args.label, args.limit))
-    text = "\n".join(
-        f"{e['count']:6d}  {e['label']:<6} {e['name']}  ({e['documents']} docs)"
-        + (f"  also: {'; '.join(e['aliases'][:5])}" if e["aliases"] else "")
-        for e in found
-    )
-    _emit({"entities": found}, args.json, text or "no entities")
+    cli_output.emit({"entities": found}, args.json, cli_output.entities_text(found) or "no entities")
     return EXIT_OK
 
 
@@ -283,36 +158,13 @@ def cmd_doc(args: argparse.Namespace, settings: Settings) -> int:
     record = _ask(args, settings, lambda s: s.document(args.doc_id))
     if record is None:
         raise CliError(f"no document {args.doc_id!r} in the index")
-    doc = record["document"]
-    text = doc["text"]
-    pages = [
-        {"page": page, "start": start, "end": end, "text": text[start:end]}
-        for page, start, end in doc.get("page_spans", [])
-    ]
-    entities: dict[str, dict[str, int]] = {}
-    for m in record["mentions"]:
-        entities.setdefault(m["label"], {}).setdefault(m["name"], 0)
-        entities[m["label"]][m["name"]] += 1
-    data = {
-        "document": {k: v for k, v in doc.items() if k not in {"text", "page_spans"}},
-        "pages": pages,
-        "footnotes": record["footnotes"],
-        "entities": {lab: [{"name": n, "count": c} for n, c in sorted(v.items(), key=lambda kv: -kv[1])]
-                     for lab, v in entities.items()},
-        "passages": len(record["passages"]),
-    }
-    meta = data["document"]
-    lines = [f"{meta['title']}", f"  id {meta['id']} · {meta['kind']} · {meta['language']} · {meta['date'] or 'undated'}"
-             f" · {meta['publisher'] or 'publisher unknown'} · {meta['pages'] or 'no'} pages",
-             f"  source {meta['source']}", f"  {data['passages']} passages, {len(record['footnotes'])} footnotes"]
-    for lab, values in data["entities"].items():
-        lines.append(f"  {lab}: " + ", ".join(v["name"] for v in values[:15]))
-    _emit(data, args.json, "\n".join(lines))
+    data = cli_output.doc_data(record)
+    cli_output.emit(data, args.json, cli_output.doc_text(data))
     return EXIT_OK
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    from index.evidence import citation_text, corroborate, search_quotes
+    from index.evidence import corroborate, search_quotes
 
     if args.corroborate:
         hits = _ask(args, settings, lambda s: corroborate(s, args.corroborate, args.limit))
@@ -324,13 +176,8 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
             s, args.query or "", speaker=args.speaker, places=tuple(args.place or ()),
             orgs=tuple(args.org or ()), since=args.since, until=args.until, limit=args.limit, mode=args.mode,
         ))
-    keys = ("quote_id", "quote", "speaker", "speaker_description", "place", "date", "date_source", "doc_id",
-            "title", "page", "passage_id", "footnote", "why", "language")
-    data = {"total": total, "hits": [{k: getattr(h, k) for k in keys} | {"citation": citation_text(h)} for h in hits]}
-    lines = [f"{total} testimonies" + (" corroborating it" if args.corroborate else "")] + [
-        f"\n{i}. {citation_text(h)}  [{h.quote_id}; {h.language}; {h.why}]" for i, h in enumerate(hits, 1)
-    ]
-    _emit(data, args.json, "\n".join(lines))
+    text = cli_output.quotes_text(total, hits, bool(args.corroborate))
+    cli_output.emit(cli_output.quotes_data(total, hits), args.json, text)
     return EXIT_OK
 
 
@@ -340,23 +187,13 @@ def cmd_rulings(args: argparse.Namespace, settings: Settings) -> int:
     total, hits = _ask(args, settings, lambda s: list_rulings(
         s, args.query or "", court=args.court, since=args.since, until=args.until, limit=args.limit,
     ))
-    data = {"total": total, "hits": [to_jsonable(h) for h in hits]}
-    for hit in data["hits"]:
-        hit.pop("citations", None)
-    lines = [f"{total} rulings"]
-    for h in hits:
-        where = "in the index" if h.in_index else "cited only"
-        lines.append(f"\n{h.court}, {h.date or 'undated'}, {h.number or 'no number'}"
-                     + (f" — {h.name}" if h.name else "") + f"  ({where}; cited by {len(h.cited_by)})")
-        lines += [f"    {c.title} p. {c.page}" if c.page else f"    {c.title}" for c in h.cited_by[:5]]
-    _emit(data, args.json, "\n".join(lines))
+    cli_output.emit(cli_output.rulings_data(total, hits), args.json, cli_output.rulings_text(total, hits))
     return EXIT_OK
 
 
 def cmd_failures(args: argparse.Namespace, settings: Settings) -> int:
     failures = _ask(args, settings, lambda s: sorted(s.failures(), key=lambda f: f["path"]))
-    text = "\n".join(f"{f['date']}  {f['path']}: {f['reason']}" for f in failures) or "no failed files"
-    _emit({"failures": failures}, args.json, text)
+    cli_output.emit({"failures": failures}, args.json, cli_output.failures_text(failures))
     return EXIT_OK
 
 
