@@ -6,32 +6,25 @@ hands out one file per idle worker and, while files wait, the next one ahead (`I
 per-file time limit by killing the worker (a file sent ahead gives back to the queue), replaces any
 worker that dies, and gives results back in input order so that the index is written deterministically.
 Workers die with the parent: `PR_SET_PDEATHSIG` on Linux, and a watchdog thread that exits when the parent
-goes away (the kernel signal follows the parent *thread*, the watchdog covers the rest).
+goes away (the kernel signal follows the parent *thread*, the watchdog covers the rest). What runs in the
+child, and the reasons a file gets when its worker dies, are in `ingest.worker_process`.
 """
 
 from __future__ import annotations
 
-import ctypes
-import logging
 import multiprocessing
 import os
-import signal
-import sys
-import threading
 import time
-import traceback
-import types
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from ingest.records import DocumentRecord, IngestError
+from ingest.records import DocumentRecord
+from ingest.worker_process import crash_reason, memory_reason, no_main_for_children, worker_main
 
 T = TypeVar("T")
-_PR_SET_PDEATHSIG = 1
 _STARTUP_TIMEOUT = 600.0  # seconds a new worker may take to load its models before we give up
 # Files taken ahead per worker (hashed, waiting for a worker), and the size from which one of them goes first.
 # In input order, a big file met near the end keeps one worker busy long after the other has run out of work:
@@ -78,121 +71,6 @@ class Failed:
 Outcome = Built | Failed
 
 
-@contextmanager
-def _no_main_for_children() -> Iterator[None]:
-    """Start a spawned child without running the parent's main script in it.
-
-    `spawn` imports the parent's `__main__` in the child (as `__mp_main__`) before the target runs. A worker
-    needs nothing from it (its target lives in this module), and the main script can be heavy. In the UI it
-    is `search_app/app.py`, which imports Streamlit, opens the index and loads the encoder: 1.6 GB of address
-    space before the worker has loaded a model, most of a 2 GB `worker_memory_mb`. Streamlit's AppTest leaves
-    it as `__main__` in a test run too. While a worker starts, `__main__` is an empty module.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is None:
-            del sys.modules["__main__"]
-        else:
-            sys.modules["__main__"] = main
-
-
-# ------------------------------------------------------------------ inside a worker
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL us when the parent dies, and watch the parent ourselves as a fallback."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(1)
-            time.sleep(1.0)
-
-    # The parent may have died between spawning us and the prctl call: the watchdog sees it at once.
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-def _limit_memory(memory_mb: int) -> None:
-    import resource
-
-    if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def memory_reason(memory_mb: int) -> str:
-    return f"needed more than {memory_mb} MB of memory (worker_memory_mb)"
-
-
-def worker_main(
-    conn: Connection,
-    parent_pid: int,
-    models: dict[str, str],
-    ner_batch_size: int,
-    memory_mb: int,
-    extras: dict[str, Any],
-) -> None:
-    """A worker's life: load the pipelines once, then build one file per request until told to stop."""
-    _die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _limit_memory(memory_mb)
-    # pdfminer logs a warning for every damaged operator of a broken PDF; the file's result says what matters.
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    from ingest.embed import resolve_encoder
-    from ingest.entities import load_pipelines
-    from ingest.pipeline import StageClock, embed_built, read_and_build
-
-    try:
-        pipelines = resolve_encoder({**load_pipelines(models), **extras})
-    except MemoryError:
-        conn.send(("unusable", f"loading the spaCy models {memory_reason(memory_mb)}"))
-        return
-    except OSError as exc:  # a model that is not installed
-        conn.send(("unusable", f"cannot load the spaCy models: {exc}"))
-        return
-    conn.send(("ready",))
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:  # the parent has gone
-            return
-        if task is None:
-            return
-        key, path, digest = task
-        clock = StageClock()
-        t0 = time.perf_counter()
-        fatal = False
-        try:
-            records = read_and_build(Path(path), digest, pipelines, clock, ner_batch_size)
-            reply: tuple[Any, ...] = ("built", key, records, embed_built(records, pipelines, clock))
-        except IngestError as exc:
-            reply = ("failed", key, exc.reason)
-        except MemoryError:
-            # Whatever held the memory is gone with the frames; the worker still leaves, to start afresh.
-            reply, fatal = ("failed", key, memory_reason(memory_mb)), True
-        except Exception:  # a bug: reported to the parent, which raises it
-            reply, fatal = ("bug", key, traceback.format_exc()), True
-        try:
-            conn.send((*reply, dict(clock.seconds), time.perf_counter() - t0))
-        except MemoryError:  # pickling big records can run out of memory too
-            conn.send(("failed", key, memory_reason(memory_mb), dict(clock.seconds), time.perf_counter() - t0))
-            fatal = True
-        if fatal:
-            return
-
-
 # ------------------------------------------------------------------ in the parent
 
 
@@ -210,16 +88,6 @@ class _Worker:
     def task(self) -> tuple[int, str] | None:
         """(sequence number, path) of the file it is building, if any."""
         return (self.tasks[0][0], self.tasks[0][1]) if self.tasks else None
-
-
-def crash_reason(exitcode: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = "unknown signal"
-        return f"the worker reading it crashed (signal {-exitcode}, {name})"
-    return f"the worker reading it exited unexpectedly (exit code {exitcode})"
 
 
 class WorkerPool:
@@ -264,7 +132,7 @@ class WorkerPool:
             name="temoin-ingest-worker",
             daemon=True,
         )
-        with _no_main_for_children():
+        with no_main_for_children():
             process.start()
         child_conn.close()
         return _Worker(process, parent_conn)
@@ -277,7 +145,9 @@ class WorkerPool:
             if w.ready:
                 continue
             try:
-                message = w.conn.recv() if w.conn.poll(timeout) else ("unusable", f"no models after {timeout:g} s")
+                message = (
+                    w.conn.recv() if w.conn.poll(timeout) else ("unusable", f"no models after {timeout:g} s")
+                )
             except (EOFError, OSError):
                 message = ("unusable", crash_reason(w.process.exitcode))
             if message[0] != "ready":
@@ -314,7 +184,9 @@ class WorkerPool:
             w.conn.close()
         self._workers = []
 
-    def run(self, jobs: Iterable[tuple[T, Path | None, str]], file_timeout: float) -> Iterator[tuple[T, Outcome | None]]:
+    def run(
+        self, jobs: Iterable[tuple[T, Path | None, str]], file_timeout: float
+    ) -> Iterator[tuple[T, Outcome | None]]:
         """Build every job's file in the workers; yield (context, outcome) in the order of `jobs`.
 
         A job whose path is None passes through (outcome None) in its place: unchanged files keep their slot.
@@ -327,7 +199,9 @@ class WorkerPool:
 class _Run(Generic[T]):
     """One pass over a sequence of jobs: dispatch, watch, reorder."""
 
-    def __init__(self, pool: WorkerPool, jobs: Iterator[tuple[T, Path | None, str]], file_timeout: float) -> None:
+    def __init__(
+        self, pool: WorkerPool, jobs: Iterator[tuple[T, Path | None, str]], file_timeout: float
+    ) -> None:
         self.pool = pool
         self.jobs = jobs
         self.timeout = file_timeout
@@ -343,7 +217,11 @@ class _Run(Generic[T]):
         self.lookahead = LOOKAHEAD_PER_WORKER * pool.count
 
     def _take(self) -> None:
-        while not self.exhausted and self.next_seq - self.next_out < self.window and len(self.queue) < self.lookahead:
+        while (
+            not self.exhausted
+            and self.next_seq - self.next_out < self.window
+            and len(self.queue) < self.lookahead
+        ):
             try:
                 context, path, digest = next(self.jobs)
             except StopIteration:
@@ -372,7 +250,11 @@ class _Run(Generic[T]):
             if not worker.tasks and self.queue:
                 self._send(worker, self._next())
         for worker in ready:  # then the next file ahead (IN_FLIGHT), while enough wait for every worker
-            if 0 < len(worker.tasks) < IN_FLIGHT and len(self.queue) >= self.pool.count and all(w.tasks for w in ready):
+            if (
+                0 < len(worker.tasks) < IN_FLIGHT
+                and len(self.queue) >= self.pool.count
+                and all(w.tasks for w in ready)
+            ):
                 i = self._next()
                 if self.queue[i][3] < BIG_FILE_BYTES:
                     self._send(worker, i)
@@ -457,12 +339,16 @@ class _Run(Generic[T]):
             raise WorkerError(f"an ingest worker could not start: {message[1]}")
         seq, stage_seconds, seconds = message[1], message[-2], message[-1]
         if kind == "bug":
-            raise WorkerBug(f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}")
+            raise WorkerBug(
+                f"ingest worker failed on {worker.task[1] if worker.task else '?'}:\n{message[2]}"
+            )
         if worker.tasks:
             worker.tasks.pop(0)
         worker.started = time.monotonic()  # the next file sent ahead, if any, begins about now
-        self.done[seq] = Built(message[2], stage_seconds, seconds, message[3]) if kind == "built" else Failed(
-            message[2], stage_seconds, seconds
+        self.done[seq] = (
+            Built(message[2], stage_seconds, seconds, message[3])
+            if kind == "built"
+            else Failed(message[2], stage_seconds, seconds)
         )
         if kind == "failed" and message[2] == memory_reason(self.pool.memory_mb):
             self._give_back(worker)

@@ -1,4 +1,4 @@
-"""A worker starts from ingest.workers alone: the parent's main script is not run again in it.
+"""A worker starts from ingest.worker_process alone: the parent's main script is not run again in it.
 
 `spawn` would import the parent's `__main__` in each child. In the UI that is the Streamlit script, which
 opens the index and loads the encoder: a worker then started with 1.6 GB of its 2 GB memory limit used."""
