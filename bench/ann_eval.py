@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import index.ann as ann_module  # noqa: E402
-from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, unit_id  # noqa: E402
+from index.vector_writer import VectorWriter  # noqa: E402
+from index.vectors import VectorIndex, nearest_units, open_vectors, unit_id  # noqa: E402
 
 
 def clustered(n: int, dim: int, rng: np.random.Generator, centres: int = 2000) -> np.ndarray:

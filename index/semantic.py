@@ -21,13 +21,12 @@ from whoosh.query import And, Not, Or, Query, Term
 
 from index.ann import ANN_MIN_ROWS
 from index.hybrid import DEPTH, PARTIAL_WEIGHT, FusedHit, Mode, exact_query, rank, weight_for
+from index.vector_writer import VectorWriter, sync_vectors
 from index.vectors import (
     VectorIndex,
-    VectorWriter,
     chance_similarity,
     nearest_units,
     open_vectors,
-    sync_vectors,
     unit_id,
     vectors_dir,
 )

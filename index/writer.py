@@ -192,7 +192,7 @@ class IndexWriter:
         self._searcher = self.ix.searcher()
         self._registry: dict[str, dict[str, Any]] | None = None
         self._dirty: set[str] = set()
-        self.vectors: Any = None  # index.vectors.VectorWriter when embeddings are on (index.semantic.attach_vectors)
+        self.vectors: Any = None  # index.vector_writer.VectorWriter when embeddings are on (index.semantic.attach_vectors)
         self._folds: dict[str, str] = {}
 
     def _w(self) -> Any:

@@ -84,13 +84,14 @@ def _attach_vectors(writer: Any, settings: Settings, say: Callable[[str], None])
     """The vector store, attached as `temoin ingest` attaches it; with embeddings off (or the encoder's package
     missing), the store already there when it is in step with the index, so that a removed document's vectors
     do not outlive it. A store behind the index is left to the next ingest, which drops the rows of documents
-    the index no longer holds (index/vectors.py `sync_vectors`)."""
+    the index no longer holds (index/vector_writer.py `sync_vectors`)."""
     from index.semantic import start_embeddings
-    from index.vectors import VectorWriter, _read_manifest, vectors_dir
+    from index.vector_writer import VectorWriter
+    from index.vectors import read_manifest, vectors_dir
 
     if start_embeddings(writer, settings.encoder, lambda _note: None, settings.ann_min_rows) is not None:
         return
-    manifest = _read_manifest(vectors_dir(writer.path))
+    manifest = read_manifest(vectors_dir(writer.path))
     if manifest is None:
         return
     store = VectorWriter(writer.path, manifest["encoder"], int(manifest["dim"]), settings.ann_min_rows)

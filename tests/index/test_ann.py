@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from index.ann import ANN_MIN_ROWS, candidate_rows, row_keys
-from index.vectors import VectorIndex, VectorWriter, nearest_units, open_vectors, top_k, vectors_dir
+from index.vector_writer import VectorWriter
+from index.vectors import VectorIndex, nearest_units, open_vectors, top_k, vectors_dir
 from ingest.settings import Settings
 
 DIM = 32

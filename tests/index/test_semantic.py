@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 
 from index.hybrid import FusedHit, exact_query, fuse, rank
+from index.vector_writer import VectorWriter, sync_vectors
 from index.vectors import (
     VectorIndex,
-    VectorWriter,
     chance_similarity,
     document_vectors,
     nearest_units,
     open_vectors,
-    sync_vectors,
     top_k,
     vectors_dir,
 )

@@ -60,9 +60,9 @@ def test_remove_takes_a_document_out_and_keeps_the_others(
     assert main(["search", "tents slashed", "--index", index_dir, "--mode", "keyword", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 1
     if engine == "whoosh":  # the vectors went in step: meaning search cannot bring the passage back
-        from index.vectors import _read_manifest, open_vectors, vectors_dir
+        from index.vectors import open_vectors, read_manifest, vectors_dir
 
-        manifest = _read_manifest(vectors_dir(Path(index_dir)))
+        manifest = read_manifest(vectors_dir(Path(index_dir)))
         assert manifest is not None and [Path(s).name for s in manifest["hashes"]] == ["report.txt"]
         store = open_vectors(Path(index_dir))
         assert store is not None and len(store.ids) > 0
