@@ -207,12 +207,15 @@ def rank(
     semantic_depth: int = SEMANTIC_DEPTH,
     keyword_first: bool = False,
     partial: Collection[str] = (),
+    as_written: Collection[str] = (),
 ) -> list[FusedHit]:
     """The first `limit` hits for a search in `mode`. `keyword` is the keyword ranking already restricted by
     the filters; `allowed` the ids the same filters let through (or `mask`, the same as a row mask), so
     semantic hits obey them too; `bridge`, hybrid only, the passages of the other language holding the query's
     terms in translation, already filtered; `keyword_first` (a query of identifiers or one quoted phrase,
-    `exact_query`) puts the keyword hits before the others, in the fused order among themselves. Without vectors
+    `exact_query`) puts the keyword hits before the others, in the fused order among themselves; the keyword
+    hits in `as_written` (holding the query's words one after the other: index/proximity.py) take the first
+    of the places the keyword hits hold, in the fused order, the others the rest. Without vectors
     (an index not embedded yet) every mode falls back to the keyword ranking."""
     if mode == "keyword" or vectors is None or query is None:
         return [FusedHit(i, 1.0 / (k + r), "keywords", r, None) for r, i in enumerate(keyword[:limit], 1)]
@@ -233,4 +236,9 @@ def rank(
     )
     if keyword_first:  # the words were asked for as written: what holds them comes first, in the fused order
         fused = [h for h in fused if h.keyword_rank] + [h for h in fused if not h.keyword_rank]
+    if as_written:  # meaning may reorder the passages holding the words, not put those holding them apart first
+        places = [i for i, h in enumerate(fused) if h.keyword_rank]
+        words = [fused[i] for i in places]
+        for i, h in zip(places, [h for h in words if h.id in as_written] + [h for h in words if h.id not in as_written]):
+            fused[i] = h
     return fused[:limit]

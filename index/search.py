@@ -24,6 +24,8 @@ from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
 
 from index.filters import count_facets, filter_parts, spellings, value_terms
 from index.postings import TopAndMatches, cannot_match, docnum_values, term_docnums
+from index.proximity import WINDOW as PROXIMITY_WINDOW
+from index.proximity import phrase_tokens, words_as_written_first
 from index.results import FacetValue, Filters, Hit, QueryError, SearchResult, hit_from_stored
 from index.schema import open_index, retry_on_commit
 from index.snippets import MarkFormatter, WordsFragmenter, function_words, lead
@@ -173,14 +175,24 @@ class Searcher:
         results, matched = self.collect(query, filter_q, limit or max(1, self._searcher.doc_count_all()))
         return len(matched), [(float(h.score or 0.0), dict(h.fields())) for h in results]
 
-    def collect(self, query: Query, filter_q: Query, limit: int, sortedby: str | None = None) -> tuple[Any, set[int]]:
+    def collect(
+        self, query: Query, filter_q: Query, limit: int, sortedby: str | None = None, words: str | None = None
+    ) -> tuple[Any, set[int]]:
         """Whoosh's results for `query` within `filter_q` (the best `limit`, or the newest by `sortedby`, with
         matched terms for highlights), and the numbers of every document they matched: one pass over the
-        matches serves the page, the total and the facets."""
+        matches serves the page, the total and the facets. `words`, the query as typed: when it is plain
+        words, the best results holding them as written come first (index/proximity.py)."""
+        tokens = phrase_tokens(self.schema, words) if words and not sortedby else None
+        if tokens:
+            limit = max(limit, PROXIMITY_WINDOW)
         inner: Any = (
             collectors.SortingCollector(sortedby, limit=limit, reverse=True) if sortedby else TopAndMatches(limit)
         )
-        return self._filtered(query, filter_q, inner), inner.docset
+        results = self._filtered(query, filter_q, inner)
+        results.as_written = (
+            words_as_written_first(self._searcher.reader(), results, tokens) if tokens else set()
+        )
+        return results, inner.docset
 
     def collect_top(self, query: Query, filter_q: Query, limit: int) -> Any:
         """Whoosh's best `limit` results for `query` within `filter_q`, with matched terms for highlights, and
@@ -264,7 +276,7 @@ class Searcher:
         t0 = time.perf_counter()
         query, fallback = self.parse(text)
         filter_q = self.filter_query(filters)
-        results, docnums = self.collect(query, filter_q, offset + limit, "date_lo" if sort == "date" else None)
+        results, docnums = self.collect(query, filter_q, offset + limit, "date_lo" if sort == "date" else None, text)
         results.fragmenter = self._highlighter.fragmenter
         results.formatter = self._highlighter.formatter
         hits = tuple(self._hit(h, with_snippets) for h in list(results)[offset : offset + limit])

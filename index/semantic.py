@@ -185,7 +185,7 @@ def fused_docnums(
     raw = searcher.raw()
     if keyword_hits is None:
         query, _ = searcher.parse(text)
-        found = searcher.collect(query, filter_q, max(DEPTH, limit))[0] if text.strip() else []
+        found = searcher.collect(query, filter_q, max(DEPTH, limit), words=text)[0] if text.strip() else []
         keyword_hits = [h for h in found]  # not list(): it asks len(), which counts every match
     keyword_ids = [h["id"] for h in keyword_hits]
     side = searcher.semantic() if mode != "keyword" and text.strip() else None
@@ -209,10 +209,11 @@ def fused_docnums(
             key=lambda m: (-m[0], m[1]),
         )
         bridge_hits, cover = [h for _, _, h in merged], [c for c, _, _ in merged]
+    written = getattr(keyword_hits[0].results, "as_written", set()) if keyword_hits else set()
     fused = rank(
         mode if side else "keyword", keyword_ids, vectors, qvec, None, limit, semantic_weight=weight_for(exact),
         mask=allowed, bridge=[h["id"] for h in bridge_hits], bridge_cover=cover, keyword_first=exact,
-        partial=partial,
+        partial=partial, as_written={h["id"] for h in keyword_hits if h.docnum in written},
     )
     docnum_of = {h["id"]: h.docnum for h in bridge_hits}
     docnum_of.update((h["id"], h.docnum) for h in keyword_hits)
@@ -292,7 +293,7 @@ def semantic_search(
     query, fallback = searcher.parse(text)
     filter_q = searcher.filter_query(filters)
     raw = searcher.raw()
-    results, matched = searcher.collect(query, filter_q, max(DEPTH, offset + limit))
+    results, matched = searcher.collect(query, filter_q, max(DEPTH, offset + limit), words=text)
     results.fragmenter = searcher._highlighter.fragmenter
     results.formatter = searcher._highlighter.formatter
     keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match

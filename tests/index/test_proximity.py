@@ -1,0 +1,157 @@
+"""Words as written first (index/proximity.py): among keyword results, the passages holding a query's plain
+words one after the other come before those holding them apart; the fusion of a hybrid search keeps that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh.query import Or, Phrase
+
+from index.hybrid import rank
+from index.proximity import holding_in_order, phrase_tokens
+from index.search import Searcher
+from index.vectors import VectorIndex
+from tests.conftest import build_index
+
+# Short, and naming both words often: BM25 puts it first for "police violence", though it never says so.
+APART = """# Night patrols in the dunes
+
+Police came at night. Violence followed: police pushed people, and the violence of the police went on.
+Police officers, police vans; violence again, police again.
+"""
+
+# Long, and saying "police violence" once.
+WRITTEN = """# Testimonies gathered in the camps
+
+Volunteers from the association recorded the testimonies of thirty people living in the woods near the
+industrial zone over the winter. Most described the cold, the lack of water points and the distance to the
+nearest food distribution. Several spoke of police violence during the morning evictions, and two asked
+that their names be withheld. The association kept the recordings and shared a summary with the Ombudsman.
+"""
+
+FR_WRITTEN = """# Rapport d'observation
+
+Les observateurs ont consigné des violences policières lors des expulsions du mois de mars, ainsi que la
+destruction de tentes et de sacs de couchage appartenant aux personnes exilées.
+"""
+
+FR_APART = """# Notes de terrain
+
+Violences, encore des violences. Les agents sont venus, la brigade policière aussi ; violences la nuit,
+violences le matin.
+"""
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
+    folder = tmp_path_factory.mktemp("proximity")
+    index = folder / "index"
+    files = {"apart.md": APART, "written.md": WRITTEN, "fr_written.md": FR_WRITTEN, "fr_apart.md": FR_APART}
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    # two batches, two segments: positions are read segment by segment
+    build_index([folder / "apart.md", folder / "fr_apart.md"], index, pipelines)
+    build_index([folder / "written.md", folder / "fr_written.md"], index, pipelines)
+    return index
+
+
+def sources(searcher: Searcher, text: str, **kwargs: Any) -> list[str]:
+    hits = searcher.search(text, limit=10, with_facets=False, mode="keyword", **kwargs).hits
+    return [Path(h.source).name for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "then"),
+    [
+        ("police violence", "written.md", "apart.md"),  # BM25 alone put apart.md first
+        ("Police Violence", "written.md", "apart.md"),  # case and accents are folded, as in search
+        ("violence policière", "fr_written.md", "fr_apart.md"),  # stemmed: "violences policières" holds it
+    ],
+)
+def test_the_passage_holding_the_words_as_written_comes_first(
+    index_dir: Path, query: str, first: str, then: str
+) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        found = sources(searcher, query)
+        assert found.index(first) < found.index(then)
+    finally:
+        searcher.close()
+
+
+def test_words_in_another_order_or_with_syntax_keep_bm25_order(index_dir: Path) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        # neither passage holds "violence police" as written: BM25's order stands, the short passage first
+        assert sources(searcher, "violence police")[0] == "apart.md"
+        # a query with syntax says what it wants: left to BM25 too
+        assert sources(searcher, "police AND violence")[0] == "apart.md"
+        # a quoted phrase finds only the passage that holds it
+        assert sources(searcher, '"police violence"') == ["written.md"]
+    finally:
+        searcher.close()
+
+
+def test_pages_of_reordered_results_do_not_overlap(index_dir: Path) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        whole = [h.passage_id for h in searcher.search("police violence", limit=10, mode="keyword").hits]
+        paged = [
+            h.passage_id
+            for offset in range(len(whole))
+            for h in searcher.search("police violence", limit=1, offset=offset, mode="keyword").hits
+        ]
+        assert len(whole) >= 2 and paged == whole
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["police violence", "violence police", "violences policières", "the police"]
+)
+def test_holding_in_order_is_what_a_phrase_query_finds(index_dir: Path, query: str) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        tokens = phrase_tokens(searcher.schema, query)
+        assert tokens is not None
+        reader = searcher.raw().reader()
+        docnums = list(reader.all_doc_ids())
+        phrases = Or([Phrase(f, words, slop=1) for f, words in tokens.items()])
+        expected = set(searcher.raw().docs_for_query(phrases))
+        assert holding_in_order(reader, docnums, tokens) == expected
+        assert reader.is_atomic() is False  # the two batches left two segments
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize(
+    "text", ["police", '"police violence"', "org:utopia police", "police AND violence", ""]
+)
+def test_only_two_or_more_plain_words_are_reordered(index_dir: Path, text: str) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        assert phrase_tokens(searcher.schema, text) is None
+        # apostrophes inside words are plain
+        assert phrase_tokens(searcher.schema, "droit d'asile") is not None
+    finally:
+        searcher.close()
+
+
+def test_hybrid_fusion_keeps_the_words_as_written_first_among_keyword_hits() -> None:
+    ids = ["k1", "k2", "k3", "m1"]
+    rows = np.eye(4, dtype=np.float32)
+    rows[0] = rows[3] = np.array([0.8, 0.0, 0.0, 0.6], dtype=np.float32)  # k1 and m1 nearest the query
+    store = VectorIndex("test", 4, 0, tuple(ids), ("",) * 4, rows, {i: r for r, i in enumerate(ids)})
+    query = np.array([0.8, 0.0, 0.0, 0.6], dtype=np.float32)
+    plain = [h.id for h in rank("hybrid", ["k1", "k2", "k3"], store, query, None, limit=10)]
+    written = [
+        h.id for h in rank("hybrid", ["k1", "k2", "k3"], store, query, None, limit=10, as_written={"k3"})
+    ]
+    assert plain.index("k1") < plain.index("k3")  # meaning lifts k1
+    keyword_places = [i for i, h in enumerate(plain) if h.startswith("k")]
+    # k3 takes the keyword hits' first place
+    assert [written[i] for i in keyword_places] == ["k3", "k1", "k2"]
+    assert written.index("m1") == plain.index("m1")  # a hit found by meaning alone keeps its place
