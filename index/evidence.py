@@ -100,7 +100,9 @@ def search_quotes(
         from index.semantic import fused_docnums
 
         raw = searcher.raw()
-        results, matched = searcher.collect(query, And(parts), max(limit, 1) * 5)  # type: ignore[attr-defined]
+        results, matched = searcher.collect(  # type: ignore[attr-defined]
+            query, And(parts), max(limit, 1) * 5, words=text
+        )
         keyword_hits = [h for h in results]  # not list(): it asks len(), which counts every match
         ranked, _ = fused_docnums(searcher, text, And(parts), mode, limit, keyword_hits)  # type: ignore[arg-type]
         matched |= {d for d, _ in ranked}
@@ -108,7 +110,7 @@ def search_quotes(
     if not text.strip():  # nothing to rank by: a list to browse
         total, results = searcher.match(query, And(parts), None)
         return total, browse_order([quote_hit(hit, score) for score, hit in results])[:limit]
-    total, results = searcher.match(query, And(parts), max(limit, 1) * 5)
+    total, results = searcher.match(query, And(parts), max(limit, 1) * 5, words=text)
     return total, [quote_hit(hit, score) for score, hit in results[:limit]]
 
 

@@ -169,10 +169,12 @@ class Searcher:
         """The stored fields of every record of a type (document, quote, citation, entity, failure)."""
         return [dict(s) for s in self._searcher.documents(type=kind)]
 
-    def match(self, query: Query, filter_q: Query, limit: int | None) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+    def match(
+        self, query: Query, filter_q: Query, limit: int | None, words: str | None = None
+    ) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
         """How many records match `query` within `filter_q`, and the best `limit` (all when None) as (score,
-        stored fields); the filter does not change scores."""
-        results, matched = self.collect(query, filter_q, limit or max(1, self._searcher.doc_count_all()))
+        stored fields); the filter does not change scores. `words`: as `collect`'s."""
+        results, matched = self.collect(query, filter_q, limit or max(1, self._searcher.doc_count_all()), words=words)
         return len(matched), [(float(h.score or 0.0), dict(h.fields())) for h in results]
 
     def collect(

@@ -154,7 +154,10 @@ class TantivySearcher(Searcher):
         hits = self._searcher.search(query, wanted, count=False).hits
         return [(float(score), stored_fields(self._searcher.doc(address))) for score, address in hits]
 
-    def match(self, query: Query, filter_q: Query, limit: int | None) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+    def match(
+        self, query: Query, filter_q: Query, limit: int | None, words: str | None = None
+    ) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
+        """As `Searcher.match`, in BM25 order: `words` is not used (the words-as-written step is Whoosh's)."""
         _main, full = self._filtered(query, filter_q)
         total = self._searcher.search(full, 1, count=True).count
         return total, self._all(full, limit)

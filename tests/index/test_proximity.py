@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from whoosh.query import Or, Phrase
 
+from index.evidence import search_quotes
 from index.hybrid import rank
 from index.proximity import holding_in_order, phrase_tokens
 from index.search import Searcher
@@ -38,6 +39,18 @@ Les observateurs ont consigné des violences policières lors des expulsions du 
 destruction de tentes et de sacs de couchage appartenant aux personnes exilées.
 """
 
+TESTIMONIES = """# Voices from the camps, spring 2021
+
+The association collected the following accounts in Calais in April 2021.
+
+"Police came at night, and after the police the violence: the police kicked the tents, more violence, always
+police," said a man from Eritrea who had slept near the canal for two months.
+
+"What we saw every morning of that spring was police violence against people who were only asleep in the
+woods near the industrial zone, and nobody came to ask us about it," said a volunteer of the association who
+asked that her name be withheld.
+"""
+
 FR_APART = """# Notes de terrain
 
 Violences, encore des violences. Les agents sont venus, la brigade policière aussi ; violences la nuit,
@@ -49,12 +62,20 @@ violences le matin.
 def index_dir(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any]) -> Path:
     folder = tmp_path_factory.mktemp("proximity")
     index = folder / "index"
-    files = {"apart.md": APART, "written.md": WRITTEN, "fr_written.md": FR_WRITTEN, "fr_apart.md": FR_APART}
+    files = {
+        "apart.md": APART,
+        "written.md": WRITTEN,
+        "fr_written.md": FR_WRITTEN,
+        "fr_apart.md": FR_APART,
+        "testimonies.md": TESTIMONIES,
+    }
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     # two batches, two segments: positions are read segment by segment
     build_index([folder / "apart.md", folder / "fr_apart.md"], index, pipelines)
-    build_index([folder / "written.md", folder / "fr_written.md"], index, pipelines)
+    build_index(
+        [folder / "written.md", folder / "fr_written.md", folder / "testimonies.md"], index, pipelines
+    )
     return index
 
 
@@ -89,8 +110,8 @@ def test_words_in_another_order_or_with_syntax_keep_bm25_order(index_dir: Path) 
         assert sources(searcher, "violence police")[0] == "apart.md"
         # a query with syntax says what it wants: left to BM25 too
         assert sources(searcher, "police AND violence")[0] == "apart.md"
-        # a quoted phrase finds only the passage that holds it
-        assert sources(searcher, '"police violence"') == ["written.md"]
+        # a quoted phrase finds only the passages that hold it
+        assert sorted(sources(searcher, '"police violence"')) == ["testimonies.md", "written.md"]
     finally:
         searcher.close()
 
@@ -127,6 +148,29 @@ def test_holding_in_order_is_what_a_phrase_query_finds(index_dir: Path, query: s
         searcher.close()
 
 
+def test_testimonies_holding_the_words_as_written_come_first(index_dir: Path) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        _, apart = search_quotes(searcher, "violence police", mode="keyword")
+        _, written = search_quotes(searcher, "police violence", mode="keyword")
+        assert len(apart) == len(written) == 2
+        assert apart[0].quote.startswith("Police came at night")  # BM25: the short one naming both often
+        assert written[0].quote.startswith("What we saw every morning")
+    finally:
+        searcher.close()
+
+
+@pytest.mark.parametrize(
+    "text", ["First-tier Tribunal", "First-tier", "Grande-Synthe evictions", "droit d'asile"]
+)
+def test_hyphens_and_apostrophes_inside_words_are_plain(index_dir: Path, text: str) -> None:
+    searcher = Searcher(index_dir)
+    try:
+        assert phrase_tokens(searcher.schema, text) is not None
+    finally:
+        searcher.close()
+
+
 @pytest.mark.parametrize(
     "text", ["police", '"police violence"', "org:utopia police", "police AND violence", ""]
 )
@@ -134,8 +178,6 @@ def test_only_two_or_more_plain_words_are_reordered(index_dir: Path, text: str) 
     searcher = Searcher(index_dir)
     try:
         assert phrase_tokens(searcher.schema, text) is None
-        # apostrophes inside words are plain
-        assert phrase_tokens(searcher.schema, "droit d'asile") is not None
     finally:
         searcher.close()
 
