@@ -154,6 +154,8 @@ def server(browser_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def test_search_then_read_the_document(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import Dialog, expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # as the page's own waits: a loaded machine renders late, not wrongly
+
     dialogs: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -206,6 +208,8 @@ def test_search_then_read_the_document(server: str, tmp_path: Path) -> None:
 def test_testimonies_and_rulings_views(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # as the page's own waits: a loaded machine renders late, not wrongly
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -244,6 +248,8 @@ def test_testimonies_and_rulings_views(server: str, tmp_path: Path) -> None:
 def test_entity_chips_filter_the_passages(server: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # as the page's own waits: a loaded machine renders late, not wrongly
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -280,6 +286,8 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
     from fpdf import FPDF
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=30_000)  # as the page's own waits: a loaded machine renders late, not wrongly
 
     pdf = FPDF()
     pdf.set_font("helvetica", size=12)
