@@ -31,6 +31,8 @@ _TAIL_NOTES = re.compile(r"\s*(?:\(Pages? [^)]*\)|\d{4}H|\[[^\]]{0,60}\])\s*$")
 _LINE_NUMBER = re.compile(r"(?:^|\s)\d{1,2}(?: {3,}|\t)(?=\S)", re.M)
 _HONORIFIC_END = re.compile(r"(?:Mr|Mrs|Ms|Dr|St|No)\.?\s*$")
 _INTERPRETATION = re.compile(r"^\s*[\[(][^\])]{0,40}[\])]\s*$")
+# A blank line (in Markdown, a blockquote's empty "> " line too): where an interview excerpt's answer ends.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0>]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,12 @@ def witness_turns(text: str, min_words: int = 3) -> Turns:
         end = events[i + 1].pos if i + 1 < len(events) else len(text)
         stop = _WITHDRAWN.search(text, event.end, end)
         end = stop.start() if stop else end
+        if not hearing and event.kind in ("Q", "A"):
+            # An interview excerpt in a report ("Q: … A: …"): a turn ends with its paragraph. The last answer
+            # ran on to the next mark or the end of the text, through the report's own words and headings.
+            first = len(text[event.end : end]) - len(text[event.end : end].lstrip())
+            brk = _PARAGRAPH_BREAK.search(text, event.end + first, end)
+            end = brk.start() if brk else end
         start, end = _words_span(text, event.end, end, numbered)
         if start >= end:
             continue

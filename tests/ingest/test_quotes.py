@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -300,3 +302,44 @@ def test_labelled_set_precision_recall_and_attribution() -> None:
             continue
         assert figures["precision"] >= 0.9, name
         assert figures["recall"] >= 0.9, name
+
+
+INTERVIEW_EXCERPT = """Interviewed in Calais, 3 March 2021. The exchange below has been shortened.
+
+{q} Where do you sleep now?
+{blank}
+{a} Under the bridge near the canal, with four other men. The police took our tents last week.
+{blank}
+{q} Did anyone offer you a place?
+{blank}
+{a} Nobody. They only tell us to go away from here.
+
+Our volunteers referred him to a lawyer the same day. We do not know what happened to him after that.
+
+5. Samir, 19, from Sudan
+
+Samir said he had slept outside for a month before the evictions began.
+"""
+EXCERPT_ANSWERS = [
+    "Under the bridge near the canal, with four other men. The police took our tents last week.",
+    "Nobody. They only tell us to go away from here.",
+]
+
+
+def test_an_interview_excerpts_last_answer_ends_with_its_paragraph() -> None:
+    """It ran on through the report's next paragraphs and headings, to the end of the text."""
+    answers = [found.text for found in quotes_of(INTERVIEW_EXCERPT.format(q="Q:", a="A:", blank=""))]
+    assert answers == EXCERPT_ANSWERS
+
+
+def test_an_interview_excerpt_in_a_markdown_blockquote_ends_with_it(tmp_path: Path) -> None:
+    """As the demo corpus writes its exchanges: "> Q: …", an empty ">" line, "> A: …"."""
+    from ingest.readers import read
+
+    text = "# Testimonies\n\n" + INTERVIEW_EXCERPT.format(q="> Q:", a="> A:", blank=">")
+    source = tmp_path / "testimonies.md"
+    source.write_text(text, encoding="utf-8")
+    (raw,) = read(source)
+    cleaned = clean(raw)
+    found = extract_quotes(cleaned, split_passages(cleaned, "t", "en"), "t", None)
+    assert [q.text for q in found] == EXCERPT_ANSWERS
