@@ -3,6 +3,7 @@ words one after the other come before those holding them apart; the fusion of a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,13 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory, pipelines: dict[str, Any
     return index
 
 
+@pytest.fixture()
+def searcher(index_dir: Path) -> Iterator[Searcher]:
+    opened = Searcher(index_dir)
+    yield opened
+    opened.close()
+
+
 def sources(searcher: Searcher, text: str, **kwargs: Any) -> list[str]:
     hits = searcher.search(text, limit=10, with_facets=False, mode="keyword", **kwargs).hits
     return [Path(h.source).name for h in hits]
@@ -93,93 +101,65 @@ def sources(searcher: Searcher, text: str, **kwargs: Any) -> list[str]:
     ],
 )
 def test_the_passage_holding_the_words_as_written_comes_first(
-    index_dir: Path, query: str, first: str, then: str
+    searcher: Searcher, query: str, first: str, then: str
 ) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        found = sources(searcher, query)
-        assert found.index(first) < found.index(then)
-    finally:
-        searcher.close()
+    found = sources(searcher, query)
+    assert found.index(first) < found.index(then)
 
 
-def test_words_in_another_order_or_with_syntax_keep_bm25_order(index_dir: Path) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        # neither passage holds "violence police" as written: BM25's order stands, the short passage first
-        assert sources(searcher, "violence police")[0] == "apart.md"
-        # a query with syntax says what it wants: left to BM25 too
-        assert sources(searcher, "police AND violence")[0] == "apart.md"
-        # a quoted phrase finds only the passages that hold it
-        assert sorted(sources(searcher, '"police violence"')) == ["testimonies.md", "written.md"]
-    finally:
-        searcher.close()
+def test_words_in_another_order_or_with_syntax_keep_bm25_order(searcher: Searcher) -> None:
+    # neither passage holds "violence police" as written: BM25's order stands, the short passage first
+    assert sources(searcher, "violence police")[0] == "apart.md"
+    # a query with syntax says what it wants: left to BM25 too
+    assert sources(searcher, "police AND violence")[0] == "apart.md"
+    # a quoted phrase finds only the passages that hold it
+    assert sorted(sources(searcher, '"police violence"')) == ["testimonies.md", "written.md"]
 
 
-def test_pages_of_reordered_results_do_not_overlap(index_dir: Path) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        whole = [h.passage_id for h in searcher.search("police violence", limit=10, mode="keyword").hits]
-        paged = [
-            h.passage_id
-            for offset in range(len(whole))
-            for h in searcher.search("police violence", limit=1, offset=offset, mode="keyword").hits
-        ]
-        assert len(whole) >= 2 and paged == whole
-    finally:
-        searcher.close()
+def test_pages_of_reordered_results_do_not_overlap(searcher: Searcher) -> None:
+    whole = [h.passage_id for h in searcher.search("police violence", limit=10, mode="keyword").hits]
+    paged = [
+        h.passage_id
+        for offset in range(len(whole))
+        for h in searcher.search("police violence", limit=1, offset=offset, mode="keyword").hits
+    ]
+    assert len(whole) >= 2 and paged == whole
 
 
 @pytest.mark.parametrize(
     "query", ["police violence", "violence police", "violences policières", "the police"]
 )
-def test_holding_in_order_is_what_a_phrase_query_finds(index_dir: Path, query: str) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        tokens = phrase_tokens(searcher.schema, query)
-        assert tokens is not None
-        reader = searcher.raw().reader()
-        docnums = list(reader.all_doc_ids())
-        phrases = Or([Phrase(f, words, slop=1) for f, words in tokens.items()])
-        expected = set(searcher.raw().docs_for_query(phrases))
-        assert holding_in_order(reader, docnums, tokens) == expected
-        assert reader.is_atomic() is False  # the two batches left two segments
-    finally:
-        searcher.close()
+def test_holding_in_order_is_what_a_phrase_query_finds(searcher: Searcher, query: str) -> None:
+    tokens = phrase_tokens(searcher.schema, query)
+    assert tokens is not None
+    reader = searcher.raw().reader()
+    docnums = list(reader.all_doc_ids())
+    phrases = Or([Phrase(f, words, slop=1) for f, words in tokens.items()])
+    expected = set(searcher.raw().docs_for_query(phrases))
+    assert holding_in_order(reader, docnums, tokens) == expected
+    assert reader.is_atomic() is False  # the two batches left two segments
 
 
-def test_testimonies_holding_the_words_as_written_come_first(index_dir: Path) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        _, apart = search_quotes(searcher, "violence police", mode="keyword")
-        _, written = search_quotes(searcher, "police violence", mode="keyword")
-        assert len(apart) == len(written) == 2
-        assert apart[0].quote.startswith("Police came at night")  # BM25: the short one naming both often
-        assert written[0].quote.startswith("What we saw every morning")
-    finally:
-        searcher.close()
+def test_testimonies_holding_the_words_as_written_come_first(searcher: Searcher) -> None:
+    _, apart = search_quotes(searcher, "violence police", mode="keyword")
+    _, written = search_quotes(searcher, "police violence", mode="keyword")
+    assert len(apart) == len(written) == 2
+    assert apart[0].quote.startswith("Police came at night")  # BM25: the short one naming both often
+    assert written[0].quote.startswith("What we saw every morning")
 
 
 @pytest.mark.parametrize(
     "text", ["First-tier Tribunal", "First-tier", "Grande-Synthe evictions", "droit d'asile"]
 )
-def test_hyphens_and_apostrophes_inside_words_are_plain(index_dir: Path, text: str) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        assert phrase_tokens(searcher.schema, text) is not None
-    finally:
-        searcher.close()
+def test_hyphens_and_apostrophes_inside_words_are_plain(searcher: Searcher, text: str) -> None:
+    assert phrase_tokens(searcher.schema, text) is not None
 
 
 @pytest.mark.parametrize(
     "text", ["police", '"police violence"', "org:utopia police", "police AND violence", ""]
 )
-def test_only_two_or_more_plain_words_are_reordered(index_dir: Path, text: str) -> None:
-    searcher = Searcher(index_dir)
-    try:
-        assert phrase_tokens(searcher.schema, text) is None
-    finally:
-        searcher.close()
+def test_only_two_or_more_plain_words_are_reordered(searcher: Searcher, text: str) -> None:
+    assert phrase_tokens(searcher.schema, text) is None
 
 
 def test_hybrid_fusion_keeps_the_words_as_written_first_among_keyword_hits() -> None:
