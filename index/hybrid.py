@@ -238,7 +238,7 @@ def rank(
         fused = [h for h in fused if h.keyword_rank] + [h for h in fused if not h.keyword_rank]
     if as_written:  # meaning may reorder the passages holding the words, not put those holding them apart first
         places = [i for i, h in enumerate(fused) if h.keyword_rank]
-        words = [fused[i] for i in places]
-        for i, h in zip(places, [h for h in words if h.id in as_written] + [h for h in words if h.id not in as_written]):
+        in_order = sorted((fused[i] for i in places), key=lambda h: h.id not in as_written)  # stable
+        for i, h in zip(places, in_order):
             fused[i] = h
     return fused[:limit]

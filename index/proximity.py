@@ -23,7 +23,6 @@ WINDOW = 50
 # Plain words, apostrophes and hyphens inside them allowed ("droit d'asile", "First-tier Tribunal"): no
 # quotes, no field, no operator.
 _WORDS = re.compile(r"\s*[^\W_]+(?:['’-][^\W_]+)*(?:\s+[^\W_]+(?:['’-][^\W_]+)*)*\s*")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 # The passage's text, stemmed as its language (a passage fills one of them).
 _FIELDS = ("content_en", "content_fr")
 
@@ -31,7 +30,9 @@ _FIELDS = ("content_en", "content_fr")
 def phrase_tokens(schema: Any, text: str) -> dict[str, list[str]] | None:
     """The tokens of `text` in each stemmed text field, when it is two or more plain words; else None (a
     quoted phrase already asks for them as written; a query with syntax says what it wants)."""
-    if not _WORDS.fullmatch(text) or _OPERATORS.intersection(text.split()):
+    from index.search import OPERATORS  # the query parser's; index.search imports this module
+
+    if not _WORDS.fullmatch(text) or OPERATORS.intersection(text.split()):
         return None
     text = text.replace("’", "'")
     tokens = {
@@ -60,15 +61,14 @@ def holding_in_order(reader: Any, docnums: Sequence[int], tokens: dict[str, Sequ
             for docnum in local:
                 if docnum + offset in held:
                     continue
-                positions = []
+                at: dict[str, set[int]] = {}
                 for w, m in matchers.items():
                     if m.is_active() and m.id() < docnum:
                         m.skip_to(docnum)
                     if not m.is_active() or m.id() != docnum:
                         break
-                    positions.append((w, m.value_as("positions")))
+                    at[w] = set(m.value_as("positions"))
                 else:
-                    at = {w: set(p) for w, p in positions}
                     if any(all(p + i in at[w] for i, w in enumerate(words)) for p in at[words[0]]):
                         held.add(docnum + offset)
     return held
@@ -82,5 +82,6 @@ def words_as_written_first(
     top = results.top_n[:window]
     held = holding_in_order(reader, [d for _, d in top], tokens)
     if held and len(held) < len(top):
-        results.top_n[:window] = [t for t in top if t[1] in held] + [t for t in top if t[1] not in held]
+        # sorted is stable: each group keeps BM25's order
+        results.top_n[:window] = sorted(top, key=lambda t: t[1] not in held)
     return held

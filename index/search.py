@@ -34,7 +34,7 @@ from ingest.gazetteer import fold
 SEARCH_FIELDS = ("title", "content", "content_en", "content_fr")
 _FIELD_ALIASES = {"organisation": "org", "organization": "org", "language": "lang"}
 _PLAIN_WORDS = re.compile(r"\s*[^\W_]+(?:\s+[^\W_]+)*\s*")  # letters and digits only: no syntax
-_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})  # words the parser reads as syntax
 _PLAIN_PHRASE = re.compile(r'\s*"(\s*[^\W_]+(?:\s+[^\W_]+)*\s*)"\s*')  # one quoted phrase, nothing else
 
 
@@ -392,7 +392,7 @@ def plain_words(text: str) -> list[str] | None:
     """The words of `text` when it is plain words (letters and digits, no operator, no syntax), else None."""
     if _PLAIN_WORDS.fullmatch(text):
         words = text.split()
-        if not _OPERATORS.intersection(words):
+        if not OPERATORS.intersection(words):
             return words
     return None
 
