@@ -1,7 +1,7 @@
 """Ingestion on a Dask cluster (`temoin ingest --cluster ADDRESS`): the same per-file build as the local worker
 processes, on the workers of a `dask.distributed` scheduler; this process stays the only writer.
 
-Files travel as bytes sent by this process (with their sidecars), not as paths: the workers need no shared
+Files travel as bytes sent by this process (with their sidecars and catalogue row), not as paths: the workers need no shared
 folder, and what they build is exactly what was hashed here (a file edited meanwhile cannot give records under
 another file's hash). The cost is the network: each file crosses it once, the records come back.
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ingest.catalogue import shipped_catalogue
 from ingest.metadata import sidecar_paths
 from ingest.workers import Built, Failed, Outcome, WorkerBug
 
@@ -127,6 +128,7 @@ class ClusterPool:
         try:
             data = path.read_bytes()
             sidecars = {c.name: c.read_bytes() for c in sidecar_paths(path) if c.is_file()}
+            sidecars.update(shipped_catalogue(path))  # the worker cannot see the folder's catalogue
         except OSError as exc:
             return _Job(context, None, Failed(f"cannot read file: {exc.strerror or exc}", {}, 0.0), source)
         future = self.client.submit(

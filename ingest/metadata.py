@@ -1,7 +1,9 @@
-"""Document metadata: a sidecar `NAME.meta.json` wins, then what the file carries, then what the text says."""
+"""Document metadata: a sidecar `NAME.meta.json` wins, then the folder's catalogue (`ingest/catalogue.py`),
+then what the file carries, then what the text says."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -28,13 +30,15 @@ def load_sidecar(path: Path) -> Metadata:
                 raise IngestError(str(path), f"unreadable sidecar {candidate.name}: {exc}") from exc
             if not isinstance(data, dict):
                 raise IngestError(str(path), f"sidecar {candidate.name} is not a JSON object")
-            meta = metadata_from_json(data)
-            if meta.date and not is_partial_iso(meta.date):
-                meta = Metadata(
-                    meta.title, parse_date(meta.date), meta.kind, meta.publisher, meta.language, meta.url
-                )
-            return meta
+            return with_iso_date(metadata_from_json(data))
     return Metadata()
+
+
+def with_iso_date(meta: Metadata) -> Metadata:
+    """Metadata written by hand ("20 April 2021") with its date in ISO form."""
+    if meta.date and not is_partial_iso(meta.date):
+        return dataclasses.replace(meta, date=parse_date(meta.date))
+    return meta
 
 
 _SIGNATURE = re.compile(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from ingest import readers
+from ingest.catalogue import catalogue_metadata, is_catalogue
 from ingest.citations import find_citations
 from ingest.clean import clean
 from ingest.entities import extract_mentions
@@ -125,16 +126,18 @@ def _ignored(child: Path, root: Path, cache: dict[Path, list[str]]) -> bool:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given paths, in a stable order; hidden files, sidecars and what a folder's
-    `.temoinignore` names (a README beside the documents, say) left out. A file named itself is never left
-    out."""
+    """Every file under the given paths, in a stable order; hidden files, sidecars, catalogues
+    (`ingest/catalogue.py`) and what a folder's `.temoinignore` names (a README beside the documents, say)
+    left out. A file named itself is never left out."""
     for path in paths:
         if path.is_dir():
             cache: dict[Path, list[str]] = {}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
                 if child.is_file() and not any(p.startswith(".") for p in rel):
-                    if not child.name.endswith(readers.SIDECAR_SUFFIX) and not _ignored(child, path, cache):
+                    if child.name.endswith(readers.SIDECAR_SUFFIX) or _ignored(child, path, cache):
+                        continue
+                    if not is_catalogue(child):
                         yield child
         else:
             yield path
@@ -153,15 +156,17 @@ def build_record(
     doc_id = digest[:16] if raw.part == 0 else f"{digest[:16]}-{raw.part}"
     cleaned = clock.timed("clean", clean, raw)
     sidecar = load_sidecar(source)
-    meta = sidecar.merged_over(raw.metadata)
+    # A catalogue's row comes under the sidecar and over the file's own; its language only where the text
+    # tells none (a collection often labels a file by its collection's language).
+    listed = catalogue_metadata(source)
+    meta = sidecar.merged_over(dataclasses.replace(listed, language=None)).merged_over(raw.metadata)
     text = cleaned.text
 
     def languages() -> tuple[str, list[Passage]]:
         provisional = split_passages(cleaned, doc_id, lang="und", ocr_pages=raw.ocr_pages)
         found = [detect_language(p.text, default="") for p in provisional]
-        doc_lang = meta.language or majority_language(
-            [(lang, len(p.text.split())) for lang, p in zip(found, provisional) if lang]
-        )
+        weighted = [(lang, len(p.text.split())) for lang, p in zip(found, provisional) if lang]
+        doc_lang = meta.language or majority_language(weighted, listed.language or "en")
         passages = [dataclasses.replace(p, lang=lang or doc_lang) for lang, p in zip(found, provisional)]
         return doc_lang, passages
 
@@ -171,20 +176,21 @@ def build_record(
     # a hearing transcript is cited by its case, accused and day, not by its first line ("1 Monday, 17 ...")
     hearing = None if ruling else hearing_title(text)
     title = (
-        sidecar.title or (ruling_title(ruling) if ruling else None) or file_title(raw.metadata.title)
-        or (hearing[0] if hearing else None) or infer_title(text, source)
+        sidecar.title or listed.title or (ruling_title(ruling) if ruling else None)
+        or file_title(raw.metadata.title) or (hearing[0] if hearing else None) or infer_title(text, source)
     )
     site = None if ruling else infer_publisher(source)
     kind = meta.kind or (
         Kind.RULING if ruling else Kind.TESTIMONY if hearing
         else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
     )
-    # A ruling's own text is surer of its date than an export's metadata; a sidecar is surer than both. A web
+    # A ruling's own text is surer of its date than an export's metadata; a sidecar or a catalogue (written by
+    # whoever keeps the collection) is surer than both. A web
     # address or a file name that carries a full date (the day an article appeared) is surer than the dates
     # the text mentions.
     date = (
-        sidecar.date or (ruling.date if ruling else None) or raw.metadata.date or (hearing[1] if hearing else None)
-        or address_date(meta.url, source.name) or infer_date(text)
+        sidecar.date or listed.date or (ruling.date if ruling else None) or raw.metadata.date
+        or (hearing[1] if hearing else None) or address_date(meta.url, source.name) or infer_date(text)
     )
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
     # A ruling's quotations are the law and the parties' submissions, not testimony.

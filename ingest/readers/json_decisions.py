@@ -1,6 +1,8 @@
 """JSON: court decisions exported from open-data APIs (Judilibre's shape), else any JSON's strings.
 
-A file may hold one decision, or a list of them (`results`, `resolved`): each becomes a document.
+A file may hold one decision, or a list of them (`results`, `resolved`): each becomes a document. A JSON of
+short values only (ids, paths, dates, counts: a harvest's list of what it fetched) has no text to search and
+is refused with that reason; one listing the files of its folder is their catalogue (`ingest/catalogue.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ingest.readers.text import decode, pages_of
 from ingest.records import IngestError, Kind, Metadata, RawDocument
 
 _LIST_KEYS = ("results", "resolved", "decisions", "items")
+PROSE_WORDS = 8  # a string of this many words is text; a JSON with none is a table of values
 
 
 def _is_decision(obj: Any) -> bool:
@@ -103,7 +106,18 @@ def _documents(path: Path, obj: Any) -> list[RawDocument]:
     ]
     if docs:
         return docs
-    text = "\n".join(_strings(obj))
-    if not text.strip():
+    strings = _strings(obj)
+    if not strings:
         raise IngestError(str(path), "JSON holds no text")
+    if all(len(s.split()) < PROSE_WORDS for s in strings):
+        raise IngestError(str(path), f"JSON holds no text to search, only short values ({_shape(obj)})")
+    text = "\n".join(strings)
     return [RawDocument(source=str(path), format="json", pages=pages_of(text))]
+
+
+def _shape(obj: Any) -> str:
+    """What a table of values holds, for the reason a file is refused: "39 records of case_id, path, …"."""
+    records = obj if isinstance(obj, list) else [obj]
+    keys = list(dict.fromkeys(k for r in records if isinstance(r, dict) for k in r))
+    named = ", ".join(str(k) for k in keys[:6]) + (", …" if len(keys) > 6 else "")
+    return f"{len(records)} records of {named}" if named else f"{len(records)} values"
