@@ -337,6 +337,29 @@ def test_a_hit_of_one_side_alone_stays_below_the_keyword_first_five() -> None:
     assert [h.id for h in fuse(keyword, ["k5"])][0] == "k5"
 
 
+def test_keyword_first_five_keep_their_places_whatever_both_other_sides_found() -> None:
+    """A passage found by meaning and in translation outscores keyword hits in the fusion (above), but in a
+    hybrid search keyword search's first five stay in the first five; with fewer keyword hits, it passes."""
+    keyword = ["k1", "k2", "k3", "k4", "k5", "k6"]
+    others = [f"m{i}" for i in range(120)]  # nearer the query than any keyword hit: those are beyond the depth
+    rows = np.zeros((len(keyword) + 1 + len(others), 4), dtype=np.float32)
+    rows[: len(keyword), 0] = -1.0
+    rows[len(keyword), 0] = 1.0  # t1, nearest by meaning
+    rows[len(keyword) + 1 :, :2] = [0.3, 1.0]
+    store = index_of([*keyword, "t1", *others], rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    query = store.matrix[len(keyword)]
+    fused = [h.id for h in fuse(keyword, ["t1"], bridge=["t1"])]
+    assert fused.index("t1") < 5
+    hits = rank("hybrid", keyword, store, query, None, limit=10, bridge=["t1"])
+    order = [h.id for h in hits]
+    assert set(order[:5]) == set(keyword[:5]) and order[5] == "t1"
+    assert next(h for h in hits if h.id == "t1").why == "translation"
+    few = [h.id for h in rank("hybrid", ["k1", "k2"], store, query, None, limit=10, bridge=["t1"])]
+    assert few.index("t1") < few.index("k2")
+    # the keyword hits keep the fused order among themselves
+    assert order[:5] == [i for i in fused if i in keyword[:5]]
+
+
 def test_rrf_score_and_ranks() -> None:
     (hit,) = [h for h in fuse(["a", "b"], ["b"], k=10.0, semantic_weight=2.0) if h.id == "b"]
     assert hit == FusedHit("b", 1 / 12 + 2 / 11, "both", 2, 1, None)
