@@ -141,14 +141,25 @@ def catalogues_near(file: Path) -> list[Catalogue]:
     folder = file.resolve().parent
     for _ in range(LEVELS_UP + 1):
         try:
-            candidates = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+            listed = _tables(str(folder), folder.stat().st_mtime_ns)
         except OSError:
-            candidates = []
-        found.extend(c for c in map(read_catalogue, candidates) if c is not None)
+            listed = ()
+        found.extend(c for c in map(read_catalogue, listed) if c is not None)
         if folder.parent == folder:
             break
         folder = folder.parent
     return found
+
+
+@lru_cache(maxsize=1024)
+def _tables(folder: str, mtime_ns: int) -> tuple[Path, ...]:
+    """The folder's files that could be catalogues, listed once per state of the folder (its mtime changes
+    when a file is added or removed): every document of a folder of 10,000 asks for them."""
+    try:
+        files = [p for p in Path(folder).iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted(files))
 
 
 def listed_row(file: Path) -> dict[str, Any]:
