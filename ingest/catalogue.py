@@ -10,7 +10,8 @@ the shared corpus lists a French order of the CJEU as `en`.
 
 What makes a catalogue is its content, not its name: a `.tsv`, `.csv` or `.json` table of records with a
 column naming files (`local_path`, `local`, `path`, `file`, `filename`), at least half of which are files of
-its folder (by that path from the folder, else by their name in it), and no value long enough to be a text.
+its folder that we read as documents (by that path from the folder, else by their name in it), and no value
+long enough to be a text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ingest.metadata import with_iso_date
+from ingest.readers import is_supported
 from ingest.records import Metadata, metadata_from_json
 
 SUFFIXES = (".tsv", ".csv", ".json")
@@ -124,7 +126,8 @@ def _read(path_str: str, mtime_ns: int, size: int) -> Catalogue | None:
     rows: dict[str, dict[str, Any]] = {}
     for record in records:
         named = _named_file(path.parent, str(record.get(column) or ""))
-        if named is not None and named != path:
+        # only documents we read: a table of interviews naming their audio files is itself the text
+        if named is not None and named != path and is_supported(named):
             rows.setdefault(str(named), record)
     if len(rows) * 2 < len(records):
         return None

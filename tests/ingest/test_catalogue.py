@@ -22,9 +22,10 @@ arrived before six, woke the families and removed the tents, blankets and phone 
 filmed the operation were asked for their identity papers and told to leave the area.
 """
 
-ARRET = """Les associations requérantes demandent au juge des référés d'ordonner l'installation de points d'eau
-et de sanitaires près du campement. Le juge relève que les personnes présentes n'ont accès à aucune fontaine
-et que cette carence les expose à des traitements inhumains. Il enjoint au préfet d'agir sous huit jours.
+ARRET = """Les associations requérantes demandent au juge des référés d'ordonner l'installation de points
+d'eau et de sanitaires près du campement. Le juge relève que les personnes présentes n'ont accès à aucune
+fontaine et que cette carence les expose à des traitements inhumains. Il enjoint au préfet d'agir sous huit
+jours.
 """
 
 MANIFEST = (
@@ -43,7 +44,7 @@ def _collection(root: Path) -> Path:
     (root / "rulings" / "ordonnance.txt").write_text(ARRET, encoding="utf-8")
     (root / "MANIFEST.tsv").write_text(MANIFEST, encoding="utf-8")
     # a harvest's list beside the files: what it fetched, and from where
-    harvest = [{"local": "shelters.txt", "path": "exports/2022/shelters.txt", "bytes": 612, "commit": "4be1c0d"}]
+    harvest = [{"local": "shelters.txt", "path": "exports/shelters.txt", "bytes": 612, "commit": "4be1c0d"}]
     (root / "reports" / "_index.json").write_text(json.dumps(harvest), encoding="utf-8")
     return root
 
@@ -68,7 +69,8 @@ def test_ingested_documents_carry_the_catalogue_metadata(tmp_path: Path, pipelin
     from index.search import Searcher
 
     root = _collection(tmp_path / "collection")
-    (root / "rulings" / "ordonnance.meta.json").write_text(json.dumps({"publisher": "Tribunal administratif"}))
+    sidecar = {"publisher": "Tribunal administratif"}
+    (root / "rulings" / "ordonnance.meta.json").write_text(json.dumps(sidecar))
     summary = build_index([root], tmp_path / "index", pipelines)
     assert (summary.count("added"), summary.count("failed")) == (2, 0)
     searcher = Searcher(tmp_path / "index")
@@ -81,7 +83,8 @@ def test_ingested_documents_carry_the_catalogue_metadata(tmp_path: Path, pipelin
         )
         # the sidecar's publisher wins; the manifest's kind and date fill the rest; its "en" does not
         # override what the French text says
-        assert (order["kind"], order["date"], order["publisher"]) == ("ruling", "2021-04-12", "Tribunal administratif")
+        assert (order["kind"], order["date"]) == ("ruling", "2021-04-12")
+        assert order["publisher"] == "Tribunal administratif"
         assert order["language"] == "fr"
         # the manifest's own words ("archive") are in no passage
         assert searcher.search("archive").total == 0
@@ -98,8 +101,19 @@ def test_a_table_that_names_no_file_is_a_document(tmp_path: Path) -> None:
     )
     names_missing = tmp_path / "manifest.csv"
     names_missing.write_text("path,kind\nelsewhere/report.pdf,report\nelsewhere/ruling.pdf,ruling\n")
+    # interviews naming their recordings: the table is the text, the recordings are not documents we read
+    (tmp_path / "hiwa-2020-10-14.mp3").write_bytes(b"ID3")
+    (tmp_path / "samir-2020-10-15.mp3").write_bytes(b"ID3")
+    interviews = tmp_path / "interviews.csv"
+    interviews.write_text(
+        "file,speaker,answer\n"
+        "hiwa-2020-10-14.mp3,Hiwa,We had two tents. The police took one last week.\n"
+        "samir-2020-10-15.mp3,Samir,They came at five in the morning and took the blankets too.\n",
+        encoding="utf-8",
+    )
     assert read_catalogue(table) is None and read_catalogue(names_missing) is None
-    assert list(iter_files([tmp_path])) == [table, names_missing]
+    assert read_catalogue(interviews) is None
+    assert [p for p in iter_files([tmp_path]) if p.suffix != ".mp3"] == [table, interviews, names_missing]
 
 
 def test_a_json_of_short_values_is_refused_with_its_reason(tmp_path: Path) -> None:
