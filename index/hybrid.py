@@ -264,7 +264,7 @@ def rank(
     )
     if keyword_first:  # the words were asked for as written: what holds them comes first, in the fused order
         fused = [h for h in fused if h.keyword_rank] + [h for h in fused if not h.keyword_rank]
-    if as_written:  # meaning may reorder the passages holding the words, not put those holding them apart first
+    if as_written:  # meaning may reorder those holding the words, not put those holding them apart first
         places = [i for i, h in enumerate(fused) if h.keyword_rank]
         in_order = sorted((fused[i] for i in places), key=lambda h: h.id not in as_written)  # stable
         for i, h in zip(places, in_order):
@@ -272,4 +272,3 @@ def rank(
     if not keyword_first:
         fused = keep_keyword_places(fused, keyword[:KEPT_KEYWORD_HITS])
     return fused[:limit]
-

@@ -174,7 +174,8 @@ class Searcher:
     ) -> tuple[int, list[tuple[float, dict[str, Any]]]]:
         """How many records match `query` within `filter_q`, and the best `limit` (all when None) as (score,
         stored fields); the filter does not change scores. `words`: as `collect`'s."""
-        results, matched = self.collect(query, filter_q, limit or max(1, self._searcher.doc_count_all()), words=words)
+        wanted = limit or max(1, self._searcher.doc_count_all())
+        results, matched = self.collect(query, filter_q, wanted, words=words)
         return len(matched), [(float(h.score or 0.0), dict(h.fields())) for h in results]
 
     def collect(
@@ -278,7 +279,8 @@ class Searcher:
         t0 = time.perf_counter()
         query, fallback = self.parse(text)
         filter_q = self.filter_query(filters)
-        results, docnums = self.collect(query, filter_q, offset + limit, "date_lo" if sort == "date" else None, text)
+        by_date = "date_lo" if sort == "date" else None
+        results, docnums = self.collect(query, filter_q, offset + limit, by_date, text)
         results.fragmenter = self._highlighter.fragmenter
         results.formatter = self._highlighter.formatter
         hits = tuple(self._hit(h, with_snippets) for h in list(results)[offset : offset + limit])

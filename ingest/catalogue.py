@@ -42,17 +42,12 @@ class Catalogue:
     path: Path
     rows: dict[str, dict[str, Any]]  # resolved path of each file it names -> its record
 
-    def metadata(self, file: Path) -> Metadata | None:
-        row = self.rows.get(str(file.resolve()))
-        return None if row is None else row_metadata(row)
 
-
-def row_metadata(row: dict[str, Any]) -> Metadata:
-    """A row read as a sidecar is: the same fields (headers in any case, `Kind` or `kind`), and a date in any
-    form the dates module reads."""
-    fields = {k.strip().lower(): v for k, v in row.items() if isinstance(k, str)}
+def row_metadata(fields: dict[str, Any]) -> Metadata:
+    """A row (its headers lower-cased, as `listed_row` gives it) read as a sidecar is: the same fields, a kind
+    in any case ("Report"), and a date in any form the dates module reads."""
     if isinstance(fields.get("kind"), str):
-        fields["kind"] = fields["kind"].strip().lower()
+        fields = {**fields, "kind": fields["kind"].strip().lower()}
     return with_iso_date(metadata_from_json(fields))
 
 
@@ -139,9 +134,10 @@ def is_catalogue(path: Path) -> bool:
 
 
 def catalogues_near(file: Path) -> list[Catalogue]:
-    """The catalogues of the file's folder and of the folders above it (up to `LEVELS_UP`), nearest first."""
+    """The catalogues of the (resolved) file's folder and of the folders above it (up to `LEVELS_UP`), nearest
+    first."""
     found: list[Catalogue] = []
-    folder = file.resolve().parent
+    folder = file.parent
     for _ in range(LEVELS_UP + 1):
         try:
             listed = _tables(str(folder), folder.stat().st_mtime_ns)
@@ -169,8 +165,9 @@ def listed_row(file: Path) -> dict[str, Any]:
     """What the catalogues naming this file say of it, the nearest first where two say a field (a harvest's
     list beside the files may name them only, the collection's manifest above say their kind)."""
     merged: dict[str, Any] = {}
+    file = file.resolve()
     for catalogue in catalogues_near(file):
-        row = catalogue.rows.get(str(file.resolve()))
+        row = catalogue.rows.get(str(file))
         for key, value in (row or {}).items():
             if isinstance(key, str) and key.strip().lower() not in FILE_COLUMNS and str(value or "").strip():
                 merged.setdefault(key.strip().lower(), value)

@@ -1,9 +1,10 @@
 """Ingestion on a Dask cluster (`temoin ingest --cluster ADDRESS`): the same per-file build as the local worker
 processes, on the workers of a `dask.distributed` scheduler; this process stays the only writer.
 
-Files travel as bytes sent by this process (with their sidecars and catalogue row), not as paths: the workers need no shared
-folder, and what they build is exactly what was hashed here (a file edited meanwhile cannot give records under
-another file's hash). The cost is the network: each file crosses it once, the records come back.
+Files travel as bytes sent by this process (with their sidecars and catalogue row), not as paths: the workers
+need no shared folder, and what they build is exactly what was hashed here (a file edited meanwhile cannot
+give records under another file's hash). The cost is the network: each file crosses it once, the records come
+back.
 
 On each Dask worker the file is built in a child process (`ingest.cluster_worker`), so time and memory limits
 and their reasons are those of `ingest.workers.WorkerPool`; a file whose Dask worker itself dies is failed

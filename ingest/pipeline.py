@@ -185,9 +185,8 @@ def build_record(
         else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
     )
     # A ruling's own text is surer of its date than an export's metadata; a sidecar or a catalogue (written by
-    # whoever keeps the collection) is surer than both. A web
-    # address or a file name that carries a full date (the day an article appeared) is surer than the dates
-    # the text mentions.
+    # whoever keeps the collection) is surer than both. A web address or a file name that carries a full date
+    # (the day an article appeared) is surer than the dates the text mentions.
     date = (
         sidecar.date or listed.date or (ruling.date if ruling else None) or raw.metadata.date
         or (hearing[1] if hearing else None) or address_date(meta.url, source.name) or infer_date(text)

@@ -141,8 +141,9 @@ def witness_turns(text: str, min_words: int = 3) -> Turns:
         stop = _WITHDRAWN.search(text, event.end, end)
         end = stop.start() if stop else end
         if not hearing and event.kind in ("Q", "A"):
-            # An interview excerpt in a report ("Q: … A: …"): a turn ends with its paragraph. The last answer
-            # ran on to the next mark or the end of the text, through the report's own words and headings.
+            # An interview excerpt in a report ("Q: … A: …"): a turn ends with its paragraph. The last
+            # answer ran on to the next mark or the end of the text, through the report's own words and
+            # headings.
             first = len(text[event.end : end]) - len(text[event.end : end].lstrip())
             brk = _PARAGRAPH_BREAK.search(text, event.end + first, end)
             end = brk.start() if brk else end

@@ -341,7 +341,7 @@ def test_keyword_first_five_keep_their_places_whatever_both_other_sides_found() 
     """A passage found by meaning and in translation outscores keyword hits in the fusion (above), but in a
     hybrid search keyword search's first five stay in the first five; with fewer keyword hits, it passes."""
     keyword = ["k1", "k2", "k3", "k4", "k5", "k6"]
-    others = [f"m{i}" for i in range(120)]  # nearer the query than any keyword hit: those are beyond the depth
+    others = [f"m{i}" for i in range(120)]  # nearer the query than any keyword hit: those fall past the depth
     rows = np.zeros((len(keyword) + 1 + len(others), 4), dtype=np.float32)
     rows[: len(keyword), 0] = -1.0
     rows[len(keyword), 0] = 1.0  # t1, nearest by meaning
