@@ -121,6 +121,41 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> 
     )
 
 
+def settle(page: Any, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
+    """Wait until the app's script has been idle for `quiet_ms`: Streamlit shows its running icon while a
+    run goes on, and a click landing then may act on an element the run is about to replace."""
+    running = page.locator("[data-testid='stStatusWidgetRunningIcon']")
+    deadline = time.monotonic() + timeout_ms / 1000
+    quiet_since: float | None = None
+    while time.monotonic() < deadline:
+        now = time.monotonic()
+        if running.count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif (now - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+
+
+def download(page: Any, button: str, attempts: int = 2) -> Path:
+    """Click a download button once the app is idle and return the downloaded file. A button whose data is
+    built on click names a callable registered by one run of the script; a rerun under load can replace it
+    between render and click, and then no download comes. A user clicks again: so does this, once."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        settle(page)
+        try:
+            with page.expect_download(timeout=30_000) as pending:
+                page.get_by_role("button", name=button).click()
+            return Path(pending.value.path())
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
 def serving(index_dir: Path, log: Path) -> Iterator[str]:
     """`temoin serve` on a free port, in its own process group, so that stopping it also stops the
@@ -309,24 +344,19 @@ def test_exports_pack_timeline_and_adding_documents(server: str, tmp_path: Path)
             expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
             expect(page.get_by_text("by the date of their document")).to_be_visible()
             expect(page.get_by_role("button", name="CSV")).to_be_visible()
-            with page.expect_download() as download:  # built on click, from every matching passage
-                page.get_by_role("button", name="CSV").click()
-            rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+            csv_file = download(page, "CSV")  # built on click, from every matching passage
+            rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
             assert rows and any("calais" in r["text"].lower() for r in rows)
             assert {"doc_id", "title", "page", "snippet"} <= set(rows[0])
             page.get_by_text("Evidence pack", exact=True).first.click()
             expect(page.get_by_text("Evidence pack · 1 item")).to_be_visible()
             page.get_by_text("Evidence pack · 1 item").click()
             expect(page.get_by_role("button", name="Download the pack (Markdown)")).to_be_visible()
-            with page.expect_download() as download:
-                page.get_by_role("button", name="Download the pack (Markdown)").click()
-            pack = Path(download.value.path()).read_text(encoding="utf-8")
+            pack = download(page, "Download the pack (Markdown)").read_text(encoding="utf-8")
             assert pack.startswith("# Evidence pack") and "- Document:" in pack
-            with page.expect_download() as download:
-                page.get_by_role("button", name="Download the pack (Word)").click()
             from docx import Document
 
-            word = [p.text for p in Document(download.value.path()).paragraphs]
+            word = [p.text for p in Document(str(download(page, "Download the pack (Word)"))).paragraphs]
             assert word[0] == "Evidence pack" and any(t.startswith("Document: ") for t in word)
             page.wait_for_timeout(800)
             page.screenshot(path=tmp_path / "export-timeline-pack.png")
