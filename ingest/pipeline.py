@@ -125,20 +125,40 @@ def _ignored(child: Path, root: Path, cache: dict[Path, list[str]]) -> bool:
         folder = folder.parent
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given paths, in a stable order; hidden files, sidecars, catalogues
-    (`ingest/catalogue.py`) and what a folder's `.temoinignore` names (a README beside the documents, say)
-    left out. A file named itself is never left out."""
+# A folder's own description, by the convention of software and data collections alike: what the collection
+# is, where its files came from. It is about the documents, not one of them, so a folder walk leaves it out.
+_NOTE_NAMES = frozenset({"readme", "lisezmoi"})
+_NOTE_SUFFIXES = frozenset({"", ".md", ".markdown", ".txt", ".rst"})
+
+
+def collection_note(path: Path) -> bool:
+    """Whether the file is a folder's README (or LISEZMOI), in text or Markdown."""
+    return path.stem.lower() in _NOTE_NAMES and path.suffix.lower() in _NOTE_SUFFIXES
+
+
+def iter_files(paths: Iterable[Path], left_out: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+    """Every file under the given paths, in a stable order; hidden files and sidecars left out, and, each
+    with its reason in `left_out` when given, what a folder's `.temoinignore` names, catalogues
+    (`ingest/catalogue.py`) and a folder's README. A file named itself is never left out."""
     for path in paths:
         if path.is_dir():
             cache: dict[Path, list[str]] = {}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in rel):
-                    if child.name.endswith(readers.SIDECAR_SUFFIX) or _ignored(child, path, cache):
-                        continue
-                    if not is_catalogue(child):
-                        yield child
+                if not child.is_file() or any(p.startswith(".") for p in rel):
+                    continue
+                if child.name.endswith(readers.SIDECAR_SUFFIX):
+                    continue
+                reason = (
+                    f"named in {IGNORE_FILE}" if _ignored(child, path, cache)
+                    else "the collection's catalogue: it gives its files' metadata" if is_catalogue(child)
+                    else "the folder's own description (README)" if collection_note(child)
+                    else None
+                )
+                if reason is None:
+                    yield child
+                elif left_out is not None:
+                    left_out.append((child, reason))
         else:
             yield path
 
@@ -247,7 +267,8 @@ def ingest_paths(
     With `workers`, files are read and built in worker processes (their own pipelines, `file_timeout` and
     memory limits); without, in this process with `pipelines` and no time limit (tests, debugging)."""
     clock = clock or StageClock()
-    files = list(iter_files(paths))
+    left_out: list[tuple[Path, str]] = []
+    files = list(iter_files(paths, left_out))
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
     if show:
@@ -276,7 +297,7 @@ def ingest_paths(
             bar.close()
     if pending:
         clock.timed("index", sink.commit)
-    return IngestSummary(tuple(results))
+    return IngestSummary(tuple(results), tuple((str(p), why) for p, why in left_out))
 
 
 def _in_process(

@@ -244,6 +244,8 @@ class IngestResult:
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
     results: tuple[IngestResult, ...] = field(default_factory=tuple)
+    # files a folder walk did not read, each with its reason (pipeline.iter_files): name one to read it
+    left_out: tuple[tuple[str, str], ...] = ()
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -283,6 +285,7 @@ def summary_json(summary: IngestSummary) -> dict[str, Any]:
         "failed": [{"path": r.path, "reason": r.reason} for r in summary.results if r.status == "failed"],
         "warnings": [{"path": r.path, "warning": w} for r in summary.results for w in r.warnings],
         "files": [to_jsonable(r) for r in summary.results],
+        "left_out": [{"path": path, "reason": reason} for path, reason in summary.left_out],
     }
 
 

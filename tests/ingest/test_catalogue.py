@@ -150,9 +150,14 @@ def test_a_cluster_worker_gets_the_row_with_the_file(tmp_path: Path) -> None:
 def test_the_shared_corpus_manifest_and_harvest_lists() -> None:
     """The real corpus's MANIFEST.tsv and the harvest lists beside its files are catalogues, not documents;
     the manifest's kind reaches files in sub-folders, under a list that only names them."""
-    files = {p.relative_to(SHARED).as_posix() for p in iter_files([SHARED])}
+    left_out: list[tuple[Path, str]] = []
+    files = {p.relative_to(SHARED).as_posix() for p in iter_files([SHARED], left_out)}
     assert "MANIFEST.tsv" not in files and "cjeu_migration/_selection.json" not in files
     assert "tribunal_transcripts/_index.json" not in files
+    # the corpus's README describes the collection: left out too, each with its reason
+    reasons = {p.relative_to(SHARED).as_posix(): why for p, why in left_out}
+    assert "README.md" not in files and "README" in reasons["README.md"]
+    assert "catalogue" in reasons["MANIFEST.tsv"]
     manifest = read_catalogue(SHARED / "MANIFEST.tsv")
     assert manifest is not None and len(manifest.rows) >= 200
     cjeu = sorted((SHARED / "cjeu_migration").glob("*.txt"))[0]

@@ -171,3 +171,43 @@ def test_a_folders_temoinignore_leaves_its_files_out(tmp_path: Path, capsys: pyt
     from ingest.pipeline import iter_files
 
     assert "README.md" not in [p.name for p in iter_files([DEMO])]
+
+
+def test_a_folders_readme_and_catalogue_are_left_out_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A collection's README (or LISEZMOI) describes the collection: a folder walk leaves it out, as it leaves
+    out the catalogue, and the summary names both with their reason; named on the command line, it is read."""
+    folder = tmp_path / "archive"
+    (folder / "temoignages").mkdir(parents=True)
+    (folder / "README.md").write_text(
+        "# Archive of the monitoring team\n\nReports and testimonies gathered in Calais, 2020-2022. "
+        "MANIFEST.tsv lists where each file came from.\n", encoding="utf-8",
+    )
+    (folder / "temoignages" / "LISEZMOI.txt").write_text(
+        "Témoignages recueillis par l'association, anonymisés.\n", encoding="utf-8"
+    )
+    (folder / "report.txt").write_text(
+        "Field report, 3 March 2021.\n\nThe water points near the canal were closed by the police.\n"
+    )
+    (folder / "readme-first-witness.txt").write_text(  # a document whose name only begins so
+        "Witness statement, 4 March 2021.\n\nThey took our blankets and the phone chargers.\n"
+    )
+    (folder / "MANIFEST.tsv").write_text(
+        "local_path\tkind\ttitle\nreport.txt\treport\tField report\n"
+        "readme-first-witness.txt\ttestimony\tWitness statement\n"
+    )
+    index_dir = str(tmp_path / "index")
+
+    assert main(["ingest", str(folder), "--index", index_dir, "--workers", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "added 2, updated 0, unchanged 0, failed 0"
+    assert "left out of the folders: 3 (name a file to read it)" in out
+    assert f"left out: {folder / 'README.md'}: the folder's own description (README)" in out
+    lisezmoi = folder / "temoignages" / "LISEZMOI.txt"
+    assert f"left out: {lisezmoi}: the folder's own description (README)" in out
+    assert f"left out: {folder / 'MANIFEST.tsv'}: the collection's catalogue" in out
+
+    assert main(["ingest", str(folder / "README.md"), "--index", index_dir, "--json", "--workers", "0"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["added"], summary["left_out"]) == (1, [])
