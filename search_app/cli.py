@@ -136,10 +136,12 @@ def _ask(args: argparse.Namespace, settings: Settings, question: Callable[[Any],
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    # The text output lists hits only: counting the facets would be a second of a cold search over a large
+    # index (each facet field's values read once per process) for nothing printed. --json gives them.
     result = _ask(
         args, settings,
         lambda s: s.search(args.query, _filters(args), limit=args.limit, offset=args.offset, sort=args.sort,
-                           mode=args.mode),
+                           mode=args.mode, with_facets=args.json),
     )
     if args.json:
         cli_output.print_json(cli_output.search_json(result))
