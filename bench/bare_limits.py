@@ -40,22 +40,28 @@ def pdfminer_alone(pdfs: Iterable[Path]) -> dict[str, Any]:
     return {"files": files, "seconds": round(seconds, 2), "pages": pages, "words": words}
 
 
-def ner_alone(texts: Mapping[str, list[str]], models: Mapping[str, str], batch_size: int = 64) -> dict[str, Any]:
-    """Each language's spaCy pipeline loaded with only the components its NER needs (as ingest/entities.py
-    loads it, without our entity ruler), run over that language's passages with `nlp.pipe`."""
+def bare_pipeline(name: str) -> Any:
+    """A spaCy pipeline loaded with only the components its NER needs (as ingest/entities.py loads it,
+    without our entity rulers)."""
     import spacy
 
+    full = spacy.load(name)
+    keep = {"ner"}
+    if any("listener" in node.name.lower() for node in full.get_pipe("ner").model.walk()):
+        keep.add("tok2vec")
+    return spacy.load(name, exclude=[p for p in full.pipe_names if p not in keep])
+
+
+def ner_alone(
+    texts: Mapping[str, list[str]], models: Mapping[str, str], batch_size: int = 64
+) -> dict[str, Any]:
+    """Each language's bare NER pipeline (`bare_pipeline`) run over that language's passages with
+    `nlp.pipe`."""
     seconds, words, passages = 0.0, 0, 0
     for lang, group in texts.items():
         if not group:
             continue
-        name = models[lang]
-        full = spacy.load(name)
-        keep = {"ner"}
-        if any("listener" in node.name.lower() for node in full.get_pipe("ner").model.walk()):
-            keep.add("tok2vec")
-        nlp = spacy.load(name, exclude=[p for p in full.pipe_names if p not in keep])
-        del full
+        nlp = bare_pipeline(models[lang])
         t0 = time.perf_counter()
         for _doc in nlp.pipe(group, batch_size=batch_size):
             pass

@@ -1,0 +1,138 @@
+"""Our ingest's build against pdfminer.six and spaCy NER alone, file by file, the two sides taking turns.
+
+`bench/run.py --bare` times the whole ingest, then the bare limits after it. On this shared 2-core machine
+the same work takes 10-40% longer from one minute to the next (spaCy NER alone on the same passages: 37 s one
+day, 41-49 s another; 56 s then 70 s in one process minutes apart), so two figures measured minutes apart
+compare the machine's moods as much as the code. Here each file is built by our pipeline (read, clean,
+language, entities, testimonies, citations: what the bare limits stand for; no embeddings, no writing) and
+by the bare tools (pdfminer's `extract_pages` on a PDF; each language's NER-only pipeline over the same
+passages, per file as ours runs), one right after the other, the side that goes first alternating from
+file to file and round to round. One untimed pass first reads every file, warms both sides and fixes the
+passages the bare NER is given. Figures, never assertions.
+
+    .venv/bin/python bench/ingest_overhead.py [--sample] [--rounds N] [PATH ...]
+
+Prints each round and the total, and writes bench/results/ingest_overhead.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import bare_limits  # noqa: E402
+from bench.run import sample_files  # noqa: E402
+from ingest.entities import load_pipelines  # noqa: E402
+from ingest.ocr import options_from_settings  # noqa: E402
+from ingest.pipeline import StageClock, file_hash, iter_files, read_and_build  # noqa: E402
+from ingest.records import IngestError  # noqa: E402
+from ingest.settings import load_settings  # noqa: E402
+
+BUILD_STAGES = bare_limits.BUILD_STAGES
+
+
+def ours(path: Path, digest: str, pipelines: dict[str, Any], batch: int) -> tuple[Counter[str], list[Any]]:
+    clock = StageClock()
+    records = read_and_build(path, digest, pipelines, clock, batch)
+    return Counter({s: clock.seconds[s] for s in BUILD_STAGES}), records
+
+
+def bare(path: Path, texts: dict[str, list[str]], nlps: dict[str, Any], batch: int) -> Counter[str]:
+    out: Counter[str] = Counter()
+    if path.suffix.lower() == ".pdf":
+        out["pdfminer"] = bare_limits.pdfminer_alone([path])["seconds"]
+    t0 = time.perf_counter()
+    for lang, group in texts.items():
+        for _doc in nlps[lang].pipe(group, batch_size=batch):
+            pass
+    out["ner"] = time.perf_counter() - t0
+    return out
+
+
+def passage_texts(records: list[Any], languages: list[str]) -> dict[str, list[str]]:
+    """The records' passages by the pipeline ours gives them to (ingest/entities.py `extract_mentions`)."""
+    fallback = "en" if "en" in languages else languages[0]
+    out: dict[str, list[str]] = {}
+    for record in records:
+        for p in record.passages:
+            out.setdefault(p.lang if p.lang in languages else fallback, []).append(p.text)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
+    parser.add_argument("--sample", action="store_true", help="bench/run.py's fixed subset of the files")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ingest_overhead.json")
+    args = parser.parse_args(argv)
+
+    files = sample_files(args.paths) if args.sample else list(iter_files(args.paths))
+    settings = load_settings()
+    batch = settings.ner_batch_size
+    pipelines: dict[str, Any] = dict(load_pipelines(settings.models))
+    pipelines["ocr"] = options_from_settings(settings)
+    languages = list(settings.models)
+    nlps = {lang: bare_limits.bare_pipeline(name) for lang, name in settings.models.items()}
+
+    work: list[tuple[Path, str, dict[str, list[str]]]] = []
+    failed = 0
+    for path in files:  # the untimed pass: which files build, and the passages the bare NER gets
+        digest = file_hash(path)
+        try:
+            _, records = ours(path, digest, pipelines, batch)
+        except IngestError:
+            failed += 1
+            continue
+        work.append((path, digest, passage_texts(records, languages)))
+    words = sum(len(t.split()) for _, _, texts in work for group in texts.values() for t in group)
+    pdfs = sum(1 for p, _, _ in work if p.suffix.lower() == ".pdf")
+    print(f"{len(work)} files ({pdfs} PDFs, {failed} failed and left out), {words:,} words of passages; "
+          f"{args.rounds} rounds, the side going first alternating file by file")
+
+    rounds: list[dict[str, Any]] = []
+    for r in range(args.rounds):
+        mine: Counter[str] = Counter()
+        theirs: Counter[str] = Counter()
+        for i, (path, digest, texts) in enumerate(work):
+            if (i + r) % 2 == 0:
+                mine += ours(path, digest, pipelines, batch)[0]
+                theirs += bare(path, texts, nlps, batch)
+            else:
+                theirs += bare(path, texts, nlps, batch)
+                mine += ours(path, digest, pipelines, batch)[0]
+        ours_s, bare_s = sum(mine.values()), sum(theirs.values())
+        rounds.append({"ours": {k: round(v, 2) for k, v in mine.items()},
+                       "bare": {k: round(v, 2) for k, v in theirs.items()},
+                       "ours_s": round(ours_s, 2), "bare_s": round(bare_s, 2),
+                       "overhead": round(ours_s / bare_s - 1, 4)})
+        stages = ", ".join(f"{s} {mine[s]:.1f}" for s in BUILD_STAGES)
+        print(f"round {r + 1}: ours {ours_s:.1f} s ({stages}); bare {bare_s:.1f} s (pdfminer "
+              f"{theirs['pdfminer']:.1f}, NER {theirs['ner']:.1f}): {bare_limits.overhead(ours_s, bare_s)}")
+        entities = bare_limits.overhead(mine["entities"], theirs["ner"])
+        print(f"  entities against NER alone: {mine['entities']:.1f} / {theirs['ner']:.1f} s = {entities}; "
+              f"reading (the text files' decoding too) against pdfminer alone on the PDFs: "
+              f"{mine['read']:.1f} / {theirs['pdfminer']:.1f} s")
+    ours_all, bare_all = sum(x["ours_s"] for x in rounds), sum(x["bare_s"] for x in rounds)
+    total = bare_limits.overhead(ours_all, bare_all)
+    print(f"all rounds: ours {ours_all:.1f} s, bare {bare_all:.1f} s: {total} (target: at most +20%)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "files": len(work), "pdfs": pdfs, "failed": failed, "words": words, "sample": args.sample,
+        "rounds": rounds, "ours_s": round(ours_all, 2), "bare_s": round(bare_all, 2),
+        "overhead": round(ours_all / bare_all - 1, 4),
+    }, indent=1), encoding="utf-8")
+    print(f"JSON: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
