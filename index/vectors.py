@@ -125,10 +125,15 @@ def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
     Built once per loaded store."""
     cached = vectors.cache.get("documents")
     if cached is None:
-        names, doc_of_row = np.unique(np.asarray(vectors.sources, dtype=str), return_inverse=True)
+        # each source numbered by its first row (a dict: np.unique sorted 155,431 strings in ~0.5 s, a fifth
+        # of a cold search over the whole shared corpus)
+        number: dict[str, int] = {}
+        doc_of_row = np.fromiter(
+            (number.setdefault(s, len(number)) for s in vectors.sources), dtype=np.int64, count=len(vectors.sources)
+        )
         whole = whole_rows(vectors)
         order = whole[np.argsort(doc_of_row[whole], kind="stable")]
-        docs = np.zeros((len(names), vectors.dim), dtype=np.float32)
+        docs = np.zeros((len(number), vectors.dim), dtype=np.float32)
         if order.size:
             sorted_docs = doc_of_row[order]
             starts = np.flatnonzero(np.r_[True, sorted_docs[1:] != sorted_docs[:-1]])
