@@ -128,9 +128,8 @@ def document_vectors(vectors: VectorIndex) -> tuple[np.ndarray, np.ndarray]:
         # each source numbered by its first row (a dict: np.unique sorted 155,431 strings in ~0.5 s, a fifth
         # of a cold search over the whole shared corpus)
         number: dict[str, int] = {}
-        doc_of_row = np.fromiter(
-            (number.setdefault(s, len(number)) for s in vectors.sources), dtype=np.int64, count=len(vectors.sources)
-        )
+        sources = vectors.sources
+        doc_of_row = np.fromiter((number.setdefault(s, len(number)) for s in sources), np.int64, len(sources))
         whole = whole_rows(vectors)
         order = whole[np.argsort(doc_of_row[whole], kind="stable")]
         docs = np.zeros((len(number), vectors.dim), dtype=np.float32)
