@@ -82,14 +82,17 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return data
 
 
-def load_segment(folder: Path, seg: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A segment's live rows: ids, sources, float32 vectors (rows of deleted sources left out)."""
+def load_segment(
+    folder: Path, seg: dict[str, Any], as_stored: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's live rows: ids, sources, vectors (rows of deleted sources left out), as float32, or as
+    stored (float16) when `as_stored`."""
     with np.load(folder / f"{seg['name']}.npz", allow_pickle=False) as data:
         ids, sources, vectors = data["ids"], data["sources"], data["vectors"]
     if seg["deleted"]:
         live = ~np.isin(sources, np.array(seg["deleted"], dtype=sources.dtype))
         ids, sources, vectors = ids[live], sources[live], vectors[live]
-    return ids, sources, vectors.astype(np.float32)
+    return ids, sources, (vectors if as_stored else vectors.astype(np.float32))
 
 
 def open_vectors(index_path: Path) -> VectorIndex | None:
@@ -99,10 +102,17 @@ def open_vectors(index_path: Path) -> VectorIndex | None:
     if manifest is None:
         return None
     dim = int(manifest["dim"])
-    parts = [load_segment(folder, seg) for seg in manifest["segments"]]
-    ids = tuple(str(i) for p in parts for i in p[0])
-    sources = tuple(str(s) for p in parts for s in p[1])
-    matrix = np.ascontiguousarray(np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, dim), np.float32))
+    parts = [load_segment(folder, seg, as_stored=True) for seg in manifest["segments"]]
+    # numpy's tolist gives Python strings in one call (str() per element: 0.18 s for 155,431 rows, 0.08)
+    ids = tuple(i for p in parts for i in p[0].tolist())
+    sources = tuple(s for p in parts for s in p[1].tolist())
+    # each segment's float16 rows converted straight into their place: converting them one by one and then
+    # concatenating made a second copy of the whole matrix (0.36 s and 318 MB more for the shared corpus)
+    matrix = np.empty((len(ids), dim), dtype=np.float32)
+    row = 0
+    for part in parts:
+        matrix[row : row + len(part[2])] = part[2]
+        row += len(part[2])
     return VectorIndex(
         encoder=manifest["encoder"], dim=dim, generation=int(manifest["generation"]), ids=ids,
         sources=sources, matrix=matrix, row_of={i: r for r, i in enumerate(ids)},
