@@ -106,13 +106,11 @@ def open_vectors(index_path: Path) -> VectorIndex | None:
     # numpy's tolist gives Python strings in one call (str() per element: 0.18 s for 155,431 rows, 0.08)
     ids = tuple(i for p in parts for i in p[0].tolist())
     sources = tuple(s for p in parts for s in p[1].tolist())
-    # each segment's float16 rows converted straight into their place: converting them one by one and then
+    # the segments' float16 rows cast straight into one float32 matrix: casting each segment and then
     # concatenating made a second copy of the whole matrix (0.36 s and 318 MB more for the shared corpus)
-    matrix = np.empty((len(ids), dim), dtype=np.float32)
-    row = 0
-    for part in parts:
-        matrix[row : row + len(part[2])] = part[2]
-        row += len(part[2])
+    matrix = (
+        np.concatenate([p[2] for p in parts], dtype=np.float32) if parts else np.zeros((0, dim), np.float32)
+    )
     return VectorIndex(
         encoder=manifest["encoder"], dim=dim, generation=int(manifest["generation"]), ids=ids,
         sources=sources, matrix=matrix, row_of={i: r for r, i in enumerate(ids)},
