@@ -35,7 +35,7 @@ def ingest_text(data: dict[str, Any]) -> str:
               f"failed {len(data['failed'])}")]
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in data["failed"]]
     lines += [f"  warning: {w['path']}: {w['warning']}" for w in data["warnings"]]
-    if data.get("left_out"):
+    if data["left_out"]:
         lines.append(f"left out of the folders: {len(data['left_out'])} (name a file to read it)")
         lines += [f"  left out: {f['path']}: {f['reason']}" for f in data["left_out"]]
     return "\n".join(lines)
