@@ -57,16 +57,6 @@ def bare(path: Path, texts: dict[str, list[str]], nlps: dict[str, Any], batch: i
     return out
 
 
-def passage_texts(records: list[Any], languages: list[str]) -> dict[str, list[str]]:
-    """The records' passages by the pipeline ours gives them to (ingest/entities.py `extract_mentions`)."""
-    fallback = "en" if "en" in languages else languages[0]
-    out: dict[str, list[str]] = {}
-    for record in records:
-        for p in record.passages:
-            out.setdefault(p.lang if p.lang in languages else fallback, []).append(p.text)
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=[ROOT.parent / "shared" / "corpus"])
@@ -80,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     batch = settings.ner_batch_size
     pipelines: dict[str, Any] = dict(load_pipelines(settings.models))
     pipelines["ocr"] = options_from_settings(settings)
-    languages = list(settings.models)
     nlps = {lang: bare_limits.bare_pipeline(name) for lang, name in settings.models.items()}
 
     work: list[tuple[Path, str, dict[str, list[str]]]] = []
@@ -92,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         except IngestError:
             failed += 1
             continue
-        work.append((path, digest, passage_texts(records, languages)))
+        passages = [{"lang": p.lang, "content": p.text} for record in records for p in record.passages]
+        work.append((path, digest, bare_limits.passage_texts(passages, settings.models)))
     words = sum(len(t.split()) for _, _, texts in work for group in texts.values() for t in group)
     pdfs = sum(1 for p, _, _ in work if p.suffix.lower() == ".pdf")
     print(f"{len(work)} files ({pdfs} PDFs, {failed} failed and left out), {words:,} words of passages; "
