@@ -138,22 +138,22 @@ def settle(page: Any, quiet_ms: int = 700, timeout_ms: int = 60_000) -> None:
         page.wait_for_timeout(100)
 
 
-def download(page: Any, button: str, attempts: int = 2) -> Path:
+def download(page: Any, button: str) -> Path:
     """Click a download button once the app is idle and return the downloaded file. A button whose data is
     built on click names a callable registered by one run of the script; a rerun under load can replace it
     between render and click, and then no download comes. A user clicks again: so does this, once."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    for attempt in range(attempts):
+    def once() -> Path:
         settle(page)
-        try:
-            with page.expect_download(timeout=30_000) as pending:
-                page.get_by_role("button", name=button).click()
-            return Path(pending.value.path())
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+        with page.expect_download(timeout=30_000) as pending:
+            page.get_by_role("button", name=button).click()
+        return Path(pending.value.path())
+
+    try:
+        return once()
+    except PlaywrightTimeout:
+        return once()
 
 
 @contextlib.contextmanager
