@@ -92,6 +92,9 @@ class TeeWriter:
     def stored_hash(self, source: str) -> str | None:
         return self.main.stored_hash(source)
 
+    def stored_metadata_key(self, source: str) -> str | None:
+        return self.main.stored_metadata_key(source)
+
     def __getattr__(self, name: str) -> Any:
         def both(*args: Any) -> None:
             getattr(self.main, name)(*args)

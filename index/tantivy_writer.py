@@ -17,7 +17,7 @@ import tantivy
 from ingest.records import DocumentRecord
 from index.lock import IngestLock, IngestLocked
 from index.tantivy_schema import open_tantivy, stored_fields, to_document
-from index.writer import IndexBusy, IndexWriter, passage_fields
+from index.writer import IndexBusy, IndexWriter, passage_fields, stored_metadata_key
 
 HEAP_BYTES = 256_000_000  # Tantivy's indexing buffer, split between its threads; a segment is cut when full
 
@@ -65,6 +65,12 @@ class TantivyWriter:
             if found:
                 return str(found["file_hash"])
         return None
+
+    def stored_metadata_key(self, source: str) -> str | None:
+        """The sidecar and catalogue fingerprint its indexed document was built with (None: no document, or
+        one built before the fingerprint was kept)."""
+        found = self._find(("source", source), ("type", "document"))
+        return stored_metadata_key(found["payload"]) if found else None
 
     def _entities(self) -> dict[str, dict[str, Any]]:
         if self._registry is None:

@@ -152,6 +152,12 @@ SIZE_RATIO = 2  # a segment stays when it holds at least this many times the rec
 COMPACT_MB = 1024
 
 
+def stored_metadata_key(payload: str) -> str | None:
+    """The sidecar and catalogue fingerprint in a stored document's payload (None in one written before)."""
+    key = json.loads(payload).get("document", {}).get("metadata_key")
+    return key if isinstance(key, str) else None
+
+
 def small_segments(sizes: Sequence[int]) -> list[int]:
     """The positions of the segments (by their record counts) to merge into one at the end of a batch: none
     when there are MERGE_ABOVE or fewer; else, from the largest down, the first segment holding fewer than
@@ -214,6 +220,12 @@ class IndexWriter:
             if found:
                 return str(found["file_hash"])
         return None
+
+    def stored_metadata_key(self, source: str) -> str | None:
+        """The sidecar and catalogue fingerprint its indexed document was built with (None: no document, or
+        one built before the fingerprint was kept)."""
+        found = self._searcher.document(source=source, type="document")
+        return stored_metadata_key(found["payload"]) if found else None
 
     def _entities(self) -> dict[str, dict[str, Any]]:
         """The entity registry: label and folded name → canonical name and the aliases seen for it."""

@@ -4,12 +4,13 @@ then what the file carries, then what the text says."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from pathlib import Path
 
 from ingest.dates import find_dates, is_partial_iso, parse_date
-from ingest.records import IngestError, Kind, Metadata, metadata_from_json
+from ingest.records import IngestError, Kind, Metadata, metadata_from_json, to_jsonable
 
 OPENING_CHARS = 12000  # "the opening pages", where a document states its date
 SIGNATURE_HEAD = 1500  # a dateline opens a press release …
@@ -32,6 +33,17 @@ def load_sidecar(path: Path) -> Metadata:
                 raise IngestError(str(path), f"sidecar {candidate.name} is not a JSON object")
             return with_iso_date(metadata_from_json(data))
     return Metadata()
+
+
+def metadata_key(sidecar: Metadata, listed: Metadata) -> str:
+    """A fingerprint of what a file's sidecar and its catalogue row say of it ("" when neither says
+    anything): kept with the indexed document, so that an edited sidecar or catalogue row has the file built
+    again although its bytes are unchanged. Taken from the parsed values, so a file sent to a cluster worker
+    with its sidecar and row gets the fingerprint the ingesting machine computes."""
+    values = [to_jsonable(sidecar), to_jsonable(listed)]
+    if not any(v for part in values for v in part.values()):
+        return ""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def with_iso_date(meta: Metadata) -> Metadata:

@@ -25,7 +25,7 @@ from ingest.entities import extract_mentions
 from ingest.language import detect_language, majority_language
 from ingest.metadata import (
     address_date, file_title, hearing_title, infer_date, infer_kind, infer_publisher, infer_title, load_sidecar,
-    web_kind,
+    metadata_key, web_kind,
 )
 from ingest.passages import split_passages
 from ingest.quotes import extract_quotes
@@ -59,6 +59,8 @@ class RecordSink(Protocol):
     """Where records go: the index writer."""
 
     def stored_hash(self, source: str) -> str | None: ...
+
+    def stored_metadata_key(self, source: str) -> str | None: ...
 
     def replace(self, source: str, records: list[DocumentRecord]) -> None: ...
 
@@ -235,6 +237,7 @@ def build_record(
         pages=pages,
         text=text,
         page_spans=page_spans,
+        metadata_key=metadata_key(sidecar, listed),
     )
     return DocumentRecord(
         document, tuple(passages), cleaned.footnotes, tuple(mentions), tuple(quotes), tuple(citations), ruling,
@@ -338,9 +341,22 @@ def check_file(path: Path, sink: RecordSink) -> tuple[str, str, str | None, Inge
     except OSError as exc:
         return source, "", None, IngestResult(source, "failed", f"cannot read file: {exc.strerror or exc}")
     previous = sink.stored_hash(source)
-    if previous == digest:
+    if previous == digest and not _metadata_edited(path, source, sink):
         return source, digest, previous, IngestResult(source, "unchanged")
     return source, digest, previous, None
+
+
+def _metadata_edited(path: Path, source: str, sink: RecordSink) -> bool:
+    """Whether the file's sidecar or catalogue row says something else than when its document was built (an
+    index built before the fingerprint was kept, or a failed file, cannot tell: no)."""
+    stored = sink.stored_metadata_key(source)
+    if stored is None:
+        return False
+    try:
+        current = metadata_key(load_sidecar(path), catalogue_metadata(path))
+    except IngestError:  # an unreadable sidecar: building the file says why
+        return True
+    return current != stored
 
 
 def read_and_build(

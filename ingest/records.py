@@ -212,6 +212,8 @@ class Document:
     pages: int | None
     text: str
     page_spans: tuple[tuple[int | None, int, int], ...] = ()  # (page number, start, end) in `text`
+    # what the sidecar and catalogue row said (ingest.metadata.metadata_key); None in indexes built before it
+    metadata_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,9 @@ class RereadSink:
         stored = self.sink.stored_hash(source)
         return f"stale:{stored}" if stored is not None and source in self.sources else stored
 
+    def stored_metadata_key(self, source: str) -> str | None:
+        return self.sink.stored_metadata_key(source)
+
     def replace(self, source: str, records: list[DocumentRecord]) -> None:
         self.sink.replace(source, records)
 

@@ -272,6 +272,56 @@ def test_reingest_unchanged_changed_deleted_and_failed(tmp_path: Path, pipelines
     assert s.stats()["documents"] == 0 and s.search("blankets").total == 0
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_edited_sidecar_or_catalogue_row_builds_the_file_again(
+    tmp_path: Path, pipelines: dict[str, Any], engine: str
+) -> None:
+    """Metadata is what researchers filter by: correcting a date or a kind in a sidecar or in the collection's
+    catalogue must reach the index at the next ingest, although the file's bytes are unchanged."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "statement.txt").write_text(
+        "Volunteers said the police took the blankets from the camp near the canal.\n", encoding="utf-8")
+    (folder / "hearing.txt").write_text(
+        "The witness said the guards beat the detainees in the yard at night.\n", encoding="utf-8")
+    (folder / "plain.txt").write_text("A note on the weather at the border crossing.\n", encoding="utf-8")
+    sidecar = folder / "statement.meta.json"
+    sidecar.write_text(json.dumps({"date": "2019-03-01", "kind": "press"}), encoding="utf-8")
+    catalogue = folder / "MANIFEST.tsv"
+    catalogue.write_text("path\tkind\tdate\nhearing.txt\treport\t2015\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+
+    def by_name() -> dict[str, dict[str, Any]]:
+        return {Path(d["source"]).name: d for d in open_searcher(index_dir).documents()}
+
+    assert build([folder], index_dir, pipelines, engine).count("added") == 3
+    first = by_name()
+    assert (first["statement.txt"]["date"], first["statement.txt"]["kind"]) == ("2019-03-01", "press")
+    assert (first["hearing.txt"]["date"], first["hearing.txt"]["kind"]) == ("2015", "report")
+    assert build([folder], index_dir, pipelines, engine).count("unchanged") == 3
+
+    sidecar.write_text(json.dumps({"date": "12 March 2019", "kind": "testimony"}), encoding="utf-8")
+    results = build([folder], index_dir, pipelines, engine)
+    assert (results.count("updated"), results.count("unchanged")) == (1, 2)
+    assert (by_name()["statement.txt"]["date"], by_name()["statement.txt"]["kind"]) == ("2019-03-12", "testimony")
+
+    catalogue.write_text("path\tkind\tdate\tnotes\nhearing.txt\ttestimony\t2015-06-02\tchecked\n",
+                         encoding="utf-8")
+    results = build([folder], index_dir, pipelines, engine)
+    assert (results.count("updated"), results.count("unchanged")) == (1, 2)
+    assert (by_name()["hearing.txt"]["date"], by_name()["hearing.txt"]["kind"]) == ("2015-06-02", "testimony")
+    # a column that is not metadata (notes) changes nothing: unchanged, not built again
+    catalogue.write_text("path\tkind\tdate\tnotes\nhearing.txt\ttestimony\t2015-06-02\tchecked twice\n",
+                         encoding="utf-8")
+    assert build([folder], index_dir, pipelines, engine).count("unchanged") == 3
+
+    sidecar.unlink()  # its metadata gone: the file's own (a text file has none) and what is inferred
+    results = build([folder], index_dir, pipelines, engine)
+    assert (results.count("updated"), results.count("unchanged")) == (1, 2)
+    assert by_name()["statement.txt"]["date"] is None  # its text names no date
+    assert open_searcher(index_dir).stats()["documents"] == 3
+
+
 def test_kept_facets_follow_the_index(tmp_path: Path, pipelines: dict[str, Any]) -> None:
     from index.tantivy_search import TantivySearcher
 
