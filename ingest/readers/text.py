@@ -131,12 +131,14 @@ def read_text(path: Path) -> list[RawDocument]:
 _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
     (re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links: keep the words
-    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),  # heading marks
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    # [ \t], not \s: \s also matches a line's end, and a blank line before a heading or a block quote was
+    # taken with its mark, gluing the heading or the quotation onto the paragraph above it
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M), ""),  # heading marks
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes; an empty ">" line stays a blank line
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\w)"), r"\1"),  # italics
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"|<>~])"), r"\1"),  # escapes
-    (re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M), ""),  # horizontal rules
+    (re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M), ""),  # horizontal rules
 )
 
 
@@ -149,7 +151,7 @@ def markdown_to_text(markdown: str) -> str:
 
 
 def first_markdown_heading(markdown: str) -> str | None:
-    m = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", markdown, re.M)
+    m = re.search(r"^[ \t]{0,3}#[ \t]+(.+?)[ \t]*#*[ \t]*$", markdown, re.M)
     return m.group(1).strip() if m else None
 
 

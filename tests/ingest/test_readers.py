@@ -65,6 +65,22 @@ def test_markdown_front_matter_and_marks(tmp_path: Path) -> None:
     assert doc.pages[0].number is None
 
 
+def test_markdown_headings_and_block_quotes_stay_paragraphs_of_their_own(tmp_path: Path) -> None:
+    """The marks' patterns took the blank line before a heading or a block quote with the mark, gluing the
+    heading or the quotation onto the paragraph above, and an empty ">" line with the line after it."""
+    path = _write(
+        tmp_path,
+        "report.md",
+        "# Evictions\n\nThe first paragraph ends here.\n\n## Conditions in the camp\n\nThe camp had no water.\n\n"
+        "> “They cut the tents,” he said.\n>\n> “We slept in the rain.”\n\n* * *\n\nThe last paragraph.\n",
+    )
+    paragraphs = [p.strip() for p in read(path)[0].pages[0].text.split("\n\n") if p.strip()]
+    assert paragraphs == [
+        "Evictions", "The first paragraph ends here.", "Conditions in the camp", "The camp had no water.",
+        "“They cut the tents,” he said.", "“We slept in the rain.”", "The last paragraph.",
+    ]
+
+
 def test_header_block_metadata(tmp_path: Path) -> None:
     path = _write(tmp_path, "d.txt", "case_id: [2019] UKUT 197\npromulgation_date: 2019-06-07\n\nUpper Tribunal text.")
     doc = read(path)[0]
