@@ -143,10 +143,12 @@ def witness_turns(text: str, min_words: int = 3) -> Turns:
         if not hearing and event.kind in ("Q", "A"):
             # An interview excerpt in a report ("Q: … A: …"): a turn ends with its paragraph. The last
             # answer ran on to the next mark or the end of the text, through the report's own words and
-            # headings.
+            # headings. An answer told in several paragraphs goes on to the next question (below).
             first = len(text[event.end : end]) - len(text[event.end : end].lstrip())
             brk = _PARAGRAPH_BREAK.search(text, event.end + first, end)
-            end = brk.start() if brk else end
+            asked_next = i + 1 < len(events) and events[i + 1].kind == "Q"
+            if brk and not (event.kind == "A" and asked_next and _answer_goes_on(text, brk.end(), end)):
+                end = brk.start()
         start, end = _words_span(text, event.end, end, numbered)
         if start >= end:
             continue
@@ -157,6 +159,31 @@ def witness_turns(text: str, min_words: int = 3) -> Turns:
             if len(re.findall(r"\w+", text[start:end])) >= min_words:
                 turns.append(Turn(start, end, speaker))
     return Turns(turns, all_turns, hearing)
+
+
+# The witness's own voice: a paragraph between an answer and the next question that speaks so, and neither
+# reports speech nor names the report's authors, is more of the answer.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|me|my|mine|myself|je|j['’]|moi|mon|ma|mes)\b", re.I)
+_NARRATION = re.compile(
+    r"\b(?:he|she|they)\s+(?:said|says|told|explained|added|described|recalled)\b"
+    r"|\b(?:il|elle)s?\s+(?:a|ont|avait|avaient)\s+(?:dit|expliqué|raconté|ajouté|décrit|déclaré)\b"
+    r"|\b(?:our|nos|notre)\s+(?:volunteers?|team|researchers?|delegates?|bénévoles|équipe|enquêteurs?)\b"
+    r"|\b(?:interview(?:ed|ee)?|entretien)\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?…]['’\"”»)\]]*\s*$")
+MAX_ANSWER_PARAGRAPHS = 3  # after the first: beyond, an answer's "paragraphs" are more likely the report's
+
+
+def _answer_goes_on(text: str, start: int, end: int) -> bool:
+    """Whether the paragraphs from `start` to the next question (`end`) continue the answer before them: at
+    most MAX_ANSWER_PARAGRAPHS, each a sentence (not a heading) in the first person singular, none
+    reporting speech or naming the report's authors or the interview."""
+    paragraphs = [p.strip(" \t\u00a0>\n") for p in _PARAGRAPH_BREAK.split(text[start:end])]
+    paragraphs = [p for p in paragraphs if p]
+    return 0 < len(paragraphs) <= MAX_ANSWER_PARAGRAPHS and all(
+        _SENTENCE_END.search(p) and _FIRST_PERSON.search(p) and not _NARRATION.search(p) for p in paragraphs
+    )
 
 
 def _introduced_next(events: list[_Event], i: int, reach: int = 1500) -> str | None:

@@ -343,3 +343,52 @@ def test_an_interview_excerpt_in_a_markdown_blockquote_ends_with_it(tmp_path: Pa
     cleaned = clean(raw)
     found = extract_quotes(cleaned, split_passages(cleaned, "t", "en"), "t", None)
     assert [q.text for q in found] == EXCERPT_ANSWERS
+
+
+LONG_ANSWER = """Interviewed in Dunkirk, 9 May 2022.
+
+{q} What happened on the night of the eviction?
+{blank}
+{a} They came at five in the morning, many vans. They cut the tents with knives and threw our bags in a truck.
+{blank}
+{cont}
+{blank}
+{q} Did you get anything back?
+{blank}
+{a} Nothing. I went to the depot twice and they sent me away.
+
+{after}
+"""
+FIRST = "They came at five in the morning, many vans. They cut the tents with knives and threw our bags in a truck."
+SECOND = "I lost my phone and my papers. My brother’s medicine was in my bag, and I could not find it again."
+
+
+@pytest.mark.parametrize("form", ["plain", "markdown"])
+def test_an_answer_told_in_two_paragraphs_is_one_testimony(form: str, tmp_path: Path) -> None:
+    """An answer that goes on in a second paragraph before the next question was cut after the first: the
+    advocate citing it lost half the witness's words."""
+    after = "We do not know what happened to him after that."
+    if form == "plain":
+        found = quotes_of(LONG_ANSWER.format(q="Q:", a="A:", blank="", cont=SECOND, after=after))
+    else:
+        from ingest.readers import read
+
+        source = tmp_path / "interviews.md"
+        source.write_text("# Interviews\n\n" + LONG_ANSWER.format(
+            q="> Q:", a="> A:", blank=">", cont="> " + SECOND, after=after), encoding="utf-8")
+        (raw,) = read(source)
+        cleaned = clean(raw)
+        found = extract_quotes(cleaned, split_passages(cleaned, "t", "en"), "t", None)
+    texts = [" ".join(q.text.split()) for q in found]
+    assert texts == [f"{FIRST} {SECOND}", "Nothing. I went to the depot twice and they sent me away."]
+
+
+@pytest.mark.parametrize("between", [
+    "Our volunteers met him again the next day; I was with them.",  # the report's authors
+    "He told us later that my colleague had seen the same vans.",  # reported speech
+    "The eviction of the camp",  # a heading
+    "The prefecture did not answer our letter about the eviction.",  # not the witness's voice
+])
+def test_the_reports_own_paragraph_before_the_next_question_is_not_the_answer(between: str) -> None:
+    found = quotes_of(LONG_ANSWER.format(q="Q:", a="A:", blank="", cont=between, after=""))
+    assert [" ".join(q.text.split()) for q in found][0] == FIRST
