@@ -341,22 +341,26 @@ def check_file(path: Path, sink: RecordSink) -> tuple[str, str, str | None, Inge
     except OSError as exc:
         return source, "", None, IngestResult(source, "failed", f"cannot read file: {exc.strerror or exc}")
     previous = sink.stored_hash(source)
-    if previous == digest and not _metadata_edited(path, source, sink):
-        return source, digest, previous, IngestResult(source, "unchanged")
+    if previous == digest:
+        try:
+            edited = _metadata_edited(path, source, sink)
+        except IngestError as exc:
+            # The bytes are as indexed but the sidecar cannot be read: said, and nothing written, so the
+            # document indexed stays as it was and, once the sidecar is mended, is compared again.
+            return source, digest, previous, IngestResult(source, "failed", exc.reason)
+        if not edited:
+            return source, digest, previous, IngestResult(source, "unchanged")
     return source, digest, previous, None
 
 
 def _metadata_edited(path: Path, source: str, sink: RecordSink) -> bool:
     """Whether the file's sidecar or catalogue row says something else than when its document was built (an
-    index built before the fingerprint was kept, or a failed file, cannot tell: no)."""
+    index built before the fingerprint was kept, or a failed file, cannot tell: no). Raises `IngestError`
+    for an unreadable sidecar."""
     stored = sink.stored_metadata_key(source)
     if stored is None:
         return False
-    try:
-        current = metadata_key(load_sidecar(path), catalogue_metadata(path))
-    except IngestError:  # an unreadable sidecar: building the file says why
-        return True
-    return current != stored
+    return metadata_key(load_sidecar(path), catalogue_metadata(path)) != stored
 
 
 def read_and_build(

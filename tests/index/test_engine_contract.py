@@ -315,6 +315,20 @@ def test_an_edited_sidecar_or_catalogue_row_builds_the_file_again(
                          encoding="utf-8")
     assert build([folder], index_dir, pipelines, engine).count("unchanged") == 3
 
+    # a sidecar broken while editing: said, with its name; the document indexed stays, no failure is kept
+    sidecar.write_text('{"date": "12 March 2019", "kind": ', encoding="utf-8")
+    writer = open_writer(index_dir, engine=engine)
+    try:
+        broken = ingest_paths([folder], writer, pipelines, progress=False)
+    finally:
+        writer.close()
+    assert [(Path(r.path).name, r.status) for r in broken.results if r.status != "unchanged"] == [
+        ("statement.txt", "failed")]
+    assert "statement.meta.json" in next(r.reason for r in broken.results if r.status == "failed")
+    assert by_name()["statement.txt"]["kind"] == "testimony" and open_searcher(index_dir).failures() == []
+    sidecar.write_text(json.dumps({"date": "12 March 2019", "kind": "testimony"}), encoding="utf-8")
+    assert build([folder], index_dir, pipelines, engine).count("unchanged") == 3  # mended as it was
+
     sidecar.unlink()  # its metadata gone: the file's own (a text file has none) and what is inferred
     results = build([folder], index_dir, pipelines, engine)
     assert (results.count("updated"), results.count("unchanged")) == (1, 2)
