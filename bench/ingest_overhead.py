@@ -40,7 +40,8 @@ from ingest.entities import load_pipelines  # noqa: E402
 from ingest.ocr import BOTH, OcrRun, options_from_settings  # noqa: E402
 from ingest.ocr_engine import read_image, render_page  # noqa: E402
 from ingest.readers import pdf as pdf_reader  # noqa: E402
-from ingest.pipeline import StageClock, file_hash, iter_files, read_and_build  # noqa: E402
+from ingest.pipeline import StageClock, file_hash, read_and_build  # noqa: E402
+from ingest.walk import iter_files  # noqa: E402
 from ingest.records import IngestError  # noqa: E402
 from ingest.settings import load_settings  # noqa: E402
 

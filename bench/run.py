@@ -43,7 +43,8 @@ from index.writer import IndexWriter  # noqa: E402
 from index.semantic import start_embeddings  # noqa: E402
 from ingest.entities import load_pipelines  # noqa: E402
 from ingest.ocr import options_from_settings  # noqa: E402
-from ingest.pipeline import STAGES, StageClock, ingest_paths, iter_files  # noqa: E402
+from ingest.pipeline import STAGES, StageClock, ingest_paths  # noqa: E402
+from ingest.walk import iter_files  # noqa: E402
 from ingest.settings import Settings, load_settings  # noqa: E402
 from ingest.versions import stage_fingerprints  # noqa: E402
 from ingest.workers import WorkerPool  # noqa: E402

@@ -246,7 +246,7 @@ class IngestResult:
 @dataclass(frozen=True, slots=True)
 class IngestSummary:
     results: tuple[IngestResult, ...] = field(default_factory=tuple)
-    # files a folder walk did not read, each with its reason (pipeline.iter_files): name one to read it
+    # files a folder walk did not read, each with its reason (walk.iter_files): name one to read it
     left_out: tuple[tuple[str, str], ...] = ()
 
     def count(self, status: Status) -> int:

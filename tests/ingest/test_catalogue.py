@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ingest.catalogue import catalogue_metadata, read_catalogue, shipped_catalogue
-from ingest.pipeline import iter_files
+from ingest.walk import iter_files
 from ingest.readers import read
 from ingest.records import IngestError, Kind
 from tests.conftest import SHARED, build_index, needs_shared

@@ -168,7 +168,7 @@ def test_a_folders_temoinignore_leaves_its_files_out(tmp_path: Path, capsys: pyt
     assert main(["ingest", str(folder / "README.md"), "--index", str(index_dir), "--json"]) == 0
     assert sources() == ["README.md", "final.txt", "statement.txt"]
 
-    from ingest.pipeline import iter_files
+    from ingest.walk import iter_files
 
     assert "README.md" not in [p.name for p in iter_files([DEMO])]
 
