@@ -54,23 +54,23 @@ def ours(path: Path, digest: str, pipelines: dict[str, Any], batch: int) -> tupl
     return Counter({s: clock.seconds[s] for s in BUILD_STAGES}), records
 
 
-# The pages our reader sent to OCR, by file, with the language it settled on: recorded in the untimed pass.
-OCR_PAGES: dict[str, tuple[list[int], str]] = {}
+# The pages our reader sent to OCR, by file, with the language it settled on (recorded in the untimed pass).
+OcrPages = dict[str, tuple[list[int], str]]
 
 
-def _recording(original: Any) -> Any:
+def _recording(original: Any, seen: OcrPages) -> Any:
     def recognise_pages(pdf: Path, numbers: list[int], *args: Any, **kwargs: Any) -> OcrRun:
         run: OcrRun = original(pdf, numbers, *args, **kwargs)
         if run.pages:
-            OCR_PAGES[str(pdf)] = (sorted(run.pages), run.language or BOTH)
+            seen[str(pdf)] = (sorted(run.pages), run.language or BOTH)
         return run
 
     return recognise_pages
 
 
-def ocr_alone(path: Path, ocr: Any) -> float:
+def ocr_alone(path: Path, ocr: Any, seen: OcrPages) -> float:
     """pdftoppm and tesseract alone on the pages our reader OCRed, at the same settings."""
-    pages, lang = OCR_PAGES.get(str(path), ([], BOTH))
+    pages, lang = seen.get(str(path), ([], BOTH))
     t0 = time.perf_counter()
     for number in pages:
         image = render_page(ocr.pdftoppm, str(path), number, ocr.dpi, ocr.page_timeout)
@@ -78,12 +78,14 @@ def ocr_alone(path: Path, ocr: Any) -> float:
     return time.perf_counter() - t0
 
 
-def bare(path: Path, texts: dict[str, list[str]], nlps: dict[str, Any], batch: int, ocr: Any) -> Counter[str]:
+def bare(
+    path: Path, texts: dict[str, list[str]], nlps: dict[str, Any], batch: int, ocr: Any, seen: OcrPages
+) -> Counter[str]:
     out: Counter[str] = Counter()
     if path.suffix.lower() == ".pdf":
         out["pdfminer"] = bare_limits.pdfminer_alone([path])["seconds"]
-        if str(path) in OCR_PAGES:
-            out["ocr"] = ocr_alone(path, ocr)
+        if str(path) in seen:
+            out["ocr"] = ocr_alone(path, ocr, seen)
     t0 = time.perf_counter()
     for lang, group in texts.items():
         for _doc in nlps[lang].pipe(group, batch_size=batch):
@@ -106,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     pipelines: dict[str, Any] = dict(load_pipelines(settings.models))
     ocr = options_from_settings(settings)
     pipelines["ocr"] = ocr
-    pdf_reader.recognise_pages = _recording(pdf_reader.recognise_pages)
+    seen: OcrPages = {}
+    pdf_reader.recognise_pages = _recording(pdf_reader.recognise_pages, seen)
     nlps = {lang: bare_limits.bare_pipeline(name) for lang, name in settings.models.items()}
 
     work: list[tuple[Path, str, dict[str, list[str]]]] = []
@@ -122,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         work.append((path, digest, bare_limits.passage_texts(passages, settings.models)))
     words = sum(len(t.split()) for _, _, texts in work for group in texts.values() for t in group)
     pdfs = sum(1 for p, _, _ in work if p.suffix.lower() == ".pdf")
-    ocr_pages = sum(len(pages) for pages, _ in OCR_PAGES.values())
+    ocr_pages = sum(len(pages) for pages, _ in seen.values())
     print(f"{len(work)} files ({pdfs} PDFs, {failed} failed and left out), {words:,} words of passages, "
-          f"{ocr_pages} pages OCRed in {len(OCR_PAGES)} PDFs; {args.rounds} rounds, the side going first "
+          f"{ocr_pages} pages OCRed in {len(seen)} PDFs; {args.rounds} rounds, the side going first "
           f"alternating file by file")
     pipelines["ocr"] = dataclasses.replace(ocr, cache_dir=None)  # timed: OCR as a first ingest runs it
 
@@ -135,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         for i, (path, digest, texts) in enumerate(work):
             if (i + r) % 2 == 0:
                 mine += ours(path, digest, pipelines, batch)[0]
-                theirs += bare(path, texts, nlps, batch, ocr)
+                theirs += bare(path, texts, nlps, batch, ocr, seen)
             else:
-                theirs += bare(path, texts, nlps, batch, ocr)
+                theirs += bare(path, texts, nlps, batch, ocr, seen)
                 mine += ours(path, digest, pipelines, batch)[0]
         ours_s, bare_s = sum(mine.values()), sum(theirs.values())
         rounds.append({"ours": {k: round(v, 2) for k, v in mine.items()},
