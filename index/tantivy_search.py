@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from operator import itemgetter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from ingest.gazetteer import fold
 from index.results import FacetValue, Filters, Hit, QueryError, SearchResult, hit_from_stored
 from index.schema import FACET_FIELDS, fold_value
 from index.search import SEARCH_FIELDS, Searcher, plain_query
+from index import tantivy_facets
 from index.snippets import lead
 from index.tantivy_query import Unsupported, ascii_folder, compile_query, parsing_schema
 from index.tantivy_schema import open_tantivy, stored_fields
@@ -35,29 +34,7 @@ from index.tantivy_schema import open_tantivy, stored_fields
 # Words whose letters each stay one letter through lowercasing and folding: one token per word, as the
 # tree gives (Tantivy's parser makes a phrase of a word that splits in two, the tree an OR of its parts).
 _LATIN_WORDS = re.compile(r"[\sA-Za-z0-9À-ÖØ-öø-ÿŒœ]+")
-_ALL = 2**31 - 1  # "every value" for a terms aggregation
-_KEY, _COUNT = itemgetter("key"), itemgetter("doc_count")
-_YEARS = ("year", "mentioned_year")
 CACHE_SIZE = 64  # searches whose facets, and filter sets whose compiled query, are kept per index version
-# Counting the facets is most of a search's time at 1M passages, and it runs the query again (README, "Search
-# engines"). Tantivy releases the GIL while it searches and aggregates, so on a big index the facets are
-# counted on two pool threads, in two groups of fields, while this thread finds the top hits and their
-# snippets: a search then takes about the longest of the three, not their sum. Each group evaluates the query
-# once more (~7 ms for a broad query at 1M passages, up to 60 for a phrase of common words), so below
-# PARALLEL_RECORDS (a whole search takes ~3 ms at 10k, ~7 at 100k) the facets are counted here, after the
-# search, in one request. The groups are balanced on bench/scale.py's 1M index (ms alone, query included):
-# person 30, org 23, place 19, mentioned_year 16, kind, lang and year 8-9.
-PARALLEL_RECORDS = 250_000
-FACET_ASIDE = ("person", "kind", "lang", "year")
-_pool: ThreadPoolExecutor | None = None
-
-
-def _facet_pool() -> ThreadPoolExecutor | None:
-    """The threads a search hands its facet groups to, or None on a single core."""
-    global _pool
-    if _pool is None and (os.cpu_count() or 1) > 1:
-        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="temoin-facets")
-    return _pool
 
 
 class TantivySearcher(Searcher):
@@ -84,6 +61,7 @@ class TantivySearcher(Searcher):
         self._semantic: Any = None  # vectors sit beside Whoosh indexes only: keyword search here
         self.semantic_note: str | None = "semantic search needs an index built with the Whoosh engine"
         self._encoder: Any = None
+        self._pool: ThreadPoolExecutor | None = None  # made on the first search big enough to count beside it
 
     # -- lifecycle
     def refresh(self) -> None:
@@ -99,6 +77,9 @@ class TantivySearcher(Searcher):
 
     def close(self) -> None:
         self._lexicons = {}
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     def generation(self) -> int:
         try:
@@ -184,60 +165,24 @@ class TantivySearcher(Searcher):
     def facet_counts(
         self, query: tantivy.Query, matches: int, top: int = 30, counted: dict[str, Any] | None = None
     ) -> dict[str, tuple[FacetValue, ...]]:
-        """Counts per value of every facet field over the matches: by count then value, the top `top`; years
-        all, by year (as the Whoosh engine). `counted`: the aggregation `start_facets` began, if any."""
-        # Few matches hold few values: ask for all of them. Many: the top 3x, and all for a field only when
-        # values left out may tie with the last one kept (Whoosh breaks ties by name). Counts begun before the
-        # number of matches was known asked for the top 3x.
-        few = counted is None and matches <= 200
-        result = counted if counted is not None else self._aggregate(query, _sizes(few, top))
-        unsure = [] if few else [f for f in FACET_FIELDS if f not in _YEARS and _cut_unsure(result[f], top)]
-        if unsure:
-            result.update(self._aggregate(query, {f: _ALL for f in unsure}))
-        out: dict[str, tuple[FacetValue, ...]] = {}
-        for fieldname in FACET_FIELDS:
-            buckets = result[fieldname]["buckets"]  # keys are str
-            buckets.sort(key=_KEY)
-            if fieldname not in _YEARS:
-                # Tantivy orders by count only: by name, then by count, most first (a stable sort keeps names
-                # in order within a count), as Whoosh; two sorts in C, not a Python key per value
-                buckets.sort(key=_COUNT, reverse=True)
-                del buckets[top:]
-            out[fieldname] = tuple([FacetValue(b["key"], b["doc_count"]) for b in buckets])
-        return out
+        """Counts per value of every facet field over the matches (index/tantivy_facets.py `facet_counts`)."""
+        return tantivy_facets.facet_counts(self._aggregate, query, matches, top, counted)
 
     def start_facets(
         self, query: tantivy.Query, top: int = 30, phrase: bool = False
     ) -> Callable[[], dict[str, Any]] | None:
-        """On a big index, begin counting the facets of `query` on the pool's threads and give what waits for
-        them (for `facet_counts`); None where they are counted after the search. `phrase`: the query holds a
-        phrase, whose positions cost more to check than its few matches cost to count, so its facets are
-        counted in one group (the query evaluated twice in all, not three times): at 1M passages
-        '"Article that"' took 100 ms instead of 168, '"authorities were"' 57 instead of 77."""
-        pool = _facet_pool() if self._searcher.num_docs >= PARALLEL_RECORDS else None
-        if pool is None:
+        """On a big index, begin counting the facets of `query` on this searcher's threads and give what waits
+        for them (index/tantivy_facets.py `start_facets`); None where they are counted after the search."""
+        if self._searcher.num_docs < tantivy_facets.PARALLEL_RECORDS:
             return None
-        sizes = _sizes(False, top)
-        parts = [sizes] if phrase else [
-            {f: n for f, n in sizes.items() if (f in FACET_ASIDE) == aside} for aside in (True, False)
-        ]
-        futures = [pool.submit(self._aggregate, query, part) for part in parts]
-
-        def counted() -> dict[str, Any]:
-            return {k: v for future in futures for k, v in future.result().items()}
-
-        return counted
+        if self._pool is None:
+            self._pool = tantivy_facets.facet_pool()
+        if self._pool is None:
+            return None
+        return tantivy_facets.start_facets(self._aggregate, self._pool, query, top, phrase)
 
     def _aggregate(self, query: tantivy.Query, sizes: dict[str, int]) -> dict[str, Any]:
-        spec = {
-            # Every value of each segment is sent on to be summed, so counts are exact; only `n` come back.
-            # Tantivy's default (each segment's top 10n) is faster, 44 ms instead of 57 for the 20 broadest of
-            # bench/scale.py's queries at 1M passages (11 segments), but gave a short count in the top 30
-            # for 53 of its 172 queries with matches (README, "Search engines").
-            f: {"terms": {"field": f, "size": n, "segment_size": _ALL}}
-            for f, n in sizes.items()
-        }
-        return self._searcher.aggregate(query, spec)
+        return tantivy_facets.aggregate(self._searcher, query, sizes)
 
     def semantic(self) -> Any:
         """None: a Tantivy index has no vectors beside it (index/vectors.py keys rows by Whoosh numbers)."""
@@ -376,8 +321,8 @@ class TantivySearcher(Searcher):
         passages = tantivy.Query.term_query(self.tschema, "type", "passage")
         spec = {
             fields[lab]: {
-                "terms": {"field": fields[lab], "size": _ALL, "segment_size": _ALL},
-                "aggs": {"docs": {"terms": {"field": "doc_id", "size": _ALL, "segment_size": _ALL}}},
+                "terms": {"field": fields[lab], "size": tantivy_facets.ALL, "segment_size": tantivy_facets.ALL},
+                "aggs": {"docs": {"terms": {"field": "doc_id", "size": tantivy_facets.ALL, "segment_size": tantivy_facets.ALL}}},
             }
             for lab in wanted
         }
@@ -401,12 +346,6 @@ class TantivySearcher(Searcher):
         }
 
 
-def _sizes(few: bool, top: int) -> dict[str, int]:
-    """How many values of each facet field to ask for: all of the years; of the others, all when the matches
-    are few, else the top 3x."""
-    return {f: _ALL if few or f in _YEARS else top * 3 for f in FACET_FIELDS}
-
-
 def _within(main: tantivy.Query, compiled_filter: list[tuple[tantivy.Occur, tantivy.Query]]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, main), *compiled_filter])
 
@@ -424,14 +363,3 @@ def _keep(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None
         cache[key] = value
         while len(cache) > size:
             cache.popitem(last=False)
-
-
-def _cut_unsure(agg: dict[str, Any], top: int) -> bool:
-    """Whether a truncated terms aggregation may hold other values than Whoosh's top `top` (by count, then
-    name): counts may be short across segments, or values left out tie with the last one kept."""
-    buckets = agg["buckets"]  # by count, most first
-    if agg.get("doc_count_error_upper_bound"):
-        return True
-    if not agg.get("sum_other_doc_count") or len(buckets) <= top:
-        return False
-    return bool(buckets[-1]["doc_count"] >= buckets[top - 1]["doc_count"])

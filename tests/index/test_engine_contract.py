@@ -97,12 +97,12 @@ def test_same_passages_totals_and_facets(demo: dict[str, Any], engine: str, quer
 
 
 def test_facets_counted_beside_the_search_are_the_same(demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a big index the facets are counted on pool threads while the search runs (index/tantivy_search.py):
+    """On a big index the facets are counted on pool threads while the search runs (index/tantivy_facets.py):
     in two groups of fields, or one for a phrase. With the threshold at one record, every contract query takes
     that path and must count as Whoosh does."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from index import tantivy_search
+    from index import tantivy_facets, tantivy_search
 
     handed: list[tuple[str, ...]] = []
 
@@ -112,8 +112,8 @@ def test_facets_counted_beside_the_search_are_the_same(demo: dict[str, Any], mon
             return super().submit(fn, *args, **kwargs)
 
     pool = Pool(max_workers=2)
-    monkeypatch.setattr(tantivy_search, "PARALLEL_RECORDS", 1)
-    monkeypatch.setattr(tantivy_search, "_facet_pool", lambda: pool)  # whatever this machine's cores
+    monkeypatch.setattr(tantivy_facets, "PARALLEL_RECORDS", 1)
+    monkeypatch.setattr(tantivy_facets, "facet_pool", lambda: pool)  # whatever this machine's cores
     searcher = tantivy_search.TantivySearcher(demo["tantivy"].path, cache_size=0)  # nothing counted before
     phrases = 0
     try:
