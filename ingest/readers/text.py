@@ -128,7 +128,16 @@ def read_text(path: Path) -> list[RawDocument]:
     return [RawDocument(source=str(path), format="text", pages=pages_of(body), metadata=metadata)]
 
 
+# Pandoc's attributes, as its conversion of web pages leaves them after images, links, spans and headings:
+# "{.wp-image-64680 width="398" height="211"}", "{#un-acte-inacceptable .article__sub-title}". Read as words
+# they put "wp-image-64680 width 398" into passages and snippets (58 passages of the shared corpus's press).
+_ATTRIBUTE = r"(?:[.#][\w:-]+|[\w-]+=(?:\"[^\"\n]*\"|[^\s}]+))"
+_ATTRIBUTES = rf"\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}"
+
 _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^[ \t]*:{3,}.*$", re.M), ""),  # pandoc's fenced divs ("::: {.note}", ":::")
+    (re.compile(rf"(?<!!)\[([^\]\n]+)\]{_ATTRIBUTES}"), r"\1"),  # pandoc's bracketed spans: keep the words
+    (re.compile(_ATTRIBUTES), ""),  # the attributes of an image, a link or a heading
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: keep the alt text
     (re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links: keep the words
     # [ \t], not \s: \s also matches a line's end, and a blank line before a heading or a block quote was

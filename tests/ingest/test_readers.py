@@ -81,6 +81,24 @@ def test_markdown_headings_and_block_quotes_stay_paragraphs_of_their_own(tmp_pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [  # pandoc's attributes, as its conversion of web pages leaves them, are not words of the document
+        ('Voir ![](http://x.org/a.png){.wp-image-64680 width="398" height="211"}Le juge', "Voir Le juge"),
+        ("la [Grèce](/tags/grece){.surligner} doit", "la Grèce doit"),
+        ("## Un acte inacceptable {#un-acte-inacceptable .article__sub-title}", "Un acte inacceptable"),
+        ("[Par Ahmed]{.author .fn} a écrit", "Par Ahmed a écrit"),
+        ('![](a.png){width="300" height="301"}', ""),
+        ("::: {.encadre}\nLe texte.\n:::", "Le texte."),
+        ("un ensemble {x} et un ratio {3:2} restent", "un ensemble {x} et un ratio {3:2} restent"),
+    ],
+)
+def test_markdown_pandoc_attributes_are_not_text(tmp_path: Path, markdown: str, expected: str) -> None:
+    path = _write(tmp_path, "article.md", "Titre\n\n" + markdown + "\n\nFin.\n")
+    text = read(path)[0].pages[0].text
+    assert [p.strip() for p in text.split("\n\n") if p.strip()] == ["Titre", *([expected] if expected else []), "Fin."]
+
+
 def test_header_block_metadata(tmp_path: Path) -> None:
     path = _write(tmp_path, "d.txt", "case_id: [2019] UKUT 197\npromulgation_date: 2019-06-07\n\nUpper Tribunal text.")
     doc = read(path)[0]
