@@ -44,7 +44,9 @@ GOLDEN = ROOT / "tests" / "golden" / "semantic"
 # heldout2 (written at stop 20, once the first held-out set had been used to develop): over all three lists.
 SETS = {"labelled": ("queries.jsonl", ("documents.txt",)),
         "heldout": ("heldout.jsonl", ("documents.txt", "heldout_documents.txt")),
-        "heldout2": ("heldout2.jsonl", ("documents.txt", "heldout_documents.txt", "heldout2_documents.txt"))}
+        "heldout2": ("heldout2.jsonl", ("documents.txt", "heldout_documents.txt", "heldout2_documents.txt")),
+        "heldout3": ("heldout3.jsonl", ("documents.txt", "heldout_documents.txt", "heldout2_documents.txt",
+                                        "heldout3_documents.txt"))}
 CHOSEN = "labelled"
 RESULTS: dict[str, object] = {}  # what --json writes
 SHARED = ROOT.parent / "shared" / "corpus"
@@ -328,7 +330,8 @@ def shipped(index_dir: Path, queries: list[Query], encoder_name: str, label: str
                 latency[mode].append(time.perf_counter() - t)
         table = {m: scores(rankings[m], queries) for m in rankings}
         print_table(f"{label}: recall@5 and MRR@50, Searcher.search(mode=...)", table)
-        source = {p.id: p.source for p in load_passages(searcher)}
+        # the document of each passage: its id's prefix, not its file (a JSON list holds many rulings)
+        source = {p.id: p.id.rsplit(":", 1)[0] for p in load_passages(searcher)}
         first_five: dict[str, dict[str, dict[str, list[int]]]] = {}
         for level, title in (("passage", "passage is in the first five"),
                              ("document", "document is among the first five hits' documents (the issue's words: "
