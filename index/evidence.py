@@ -157,7 +157,7 @@ def corroborate(searcher: Searcher, quote_id: str, limit: int = 10) -> list[Quot
     """Testimonies from other documents and other speakers, in either language, that describe the same kind
     of event as the testimony `quote_id`, nearest first (by the meaning of their words); empty without
     embeddings."""
-    from index.semantic import corroborating_docnums
+    from index.similar import corroborating_docnums
 
     raw = searcher.raw()
     return [quote_hit(raw.stored_fields(d), s, "meaning") for d, s in corroborating_docnums(searcher, quote_id, limit)]

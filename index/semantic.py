@@ -3,8 +3,8 @@ between vector rows and Whoosh documents, so that every mode obeys the same filt
 
 The writer side (`attach_vectors`) gives an `IndexWriter` a `VectorWriter` and mends a store a crash or a
 keyword-only ingest left behind. The search side (`SemanticSide`) is built once per open index by `Searcher`
-and serves `semantic_search` (passages), `fused_docnums` (any Whoosh record type: testimonies use it),
-`more_like_this` and `corroborate`.
+and serves `semantic_search` (passages), `fused_docnums` (any Whoosh record type: testimonies use it), and
+index/similar.py ("more like this" and corroboration).
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from whoosh.query import And, Not, Or, Query, Term
+from whoosh.query import Query, Term
 
 from index.ann import ANN_MIN_ROWS
-from index.hybrid import DEPTH, PARTIAL_WEIGHT, FusedHit, Mode, exact_query, rank, weight_for
+from index.hybrid import (
+    DEPTH, PARTIAL_WEIGHT, FusedHit, Mode, exact_query, other_language_places, rank, weight_for,
+)
 from index.vector_writer import VectorWriter, sync_vectors
 from index.vectors import (
     VectorIndex,
     chance_similarity,
-    nearest_units,
     open_vectors,
     unit_id,
     vectors_dir,
@@ -127,9 +128,13 @@ class SemanticSide:
         return self._units
 
     def allowed_mask(self, searcher: Searcher, filter_q: Query) -> np.ndarray:
-        """Rows whose Whoosh document the filter lets through (kept for the last few filters: most searches
-        use the same one, and listing every passage it allows costs more than the vector search). The
-        filter's documents are the searcher's own kept set (`Searcher.filter_set`), not listed again."""
+        """Rows whose Whoosh document the filter lets through and that meaning may find (kept for the last
+        few filters: most searches use the same one, and listing every passage it allows costs more than the
+        vector search). The filter's documents are the searcher's own kept set (`Searcher.filter_set`), not
+        listed again. Footnotes are left out: what a footnote holds (a source, the date and place of an
+        interview, a link) is found by its words; by meaning, "Interviewed in Calais, August 2018." came
+        first for a question about evictions in Calais, before the passages describing them (the passage
+        a footnote annotates is found, and shows its footnotes)."""
         raw = searcher.raw()
         key = (id(raw), repr(filter_q))
         cached = self._masks.get(key)
@@ -139,6 +144,7 @@ class SemanticSide:
         allowed = np.zeros(raw.reader().doc_count_all() + 1, dtype=bool)
         found = np.fromiter(searcher.filter_set(filter_q), dtype=np.int64)
         allowed[found] = True
+        allowed[np.fromiter(searcher.filter_set(Term("section", "footnote")), dtype=np.int64)] = False
         mask = allowed[docnums] & (docnums >= 0)
         if len(self._masks) >= 16:
             self._masks.pop(next(iter(self._masks)))
@@ -225,6 +231,19 @@ def fused_docnums(
             docnum = side.docnum_of(f.id, rows)
         if docnum is not None:
             out.append((docnum, f))
+    if side is not None and mode == "hybrid" and not exact:
+        # the best hits in the other language take places in the first five (index/hybrid.py OTHER_LANGUAGE_PLACES)
+        reader = raw.reader()
+        langs: dict[int, str] = {}
+
+        def lang_of(i: int) -> str:
+            if i not in langs:
+                langs[i] = reader.stored_fields(out[i][0]).get("lang", "")
+            return langs[i]
+
+        query_lang = searcher.bridge().source_language(text)[0]
+        order = other_language_places([f for _, f in out], lang_of, query_lang, chance_similarity(side.store))
+        out = [out[i] for i in order]
     return out, keyword_hits + bridge_hits
 
 
@@ -312,70 +331,6 @@ def semantic_search(
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def similar_docnums(
-    searcher: Searcher, id_: str, record_type: str, limit: int, exclude: Query | None = None,
-    filter_q: Query | None = None,
-) -> list[tuple[int, float]]:
-    """The `limit` records of `record_type` nearest to the record `id_` (its stored vector), leaving out
-    those `exclude` matches; (Whoosh document number, cosine), best first. Empty without vectors. Records no
-    nearer than unrelated passages of the collection come by chance (`chance_similarity`) are left out: a
-    short list is better than one padded with what has nothing to do with the passage."""
-    side = searcher.semantic()
-    if side is None:
-        return []
-    vector = side.vector_of(id_)
-    if vector is None:
-        return []
-    raw = searcher.raw()
-    parts: list[Query] = [filter_q or Term("type", record_type)]
-    if exclude is not None:
-        parts.append(Not(exclude))
-    mask = side.allowed_mask(searcher, And(parts))
-    rows = side.docnums(raw)
-    out = []
-    floor = chance_similarity(side.store)
-    for hit in nearest_units(side.store, vector, limit, mask):
-        if hit.score <= floor:
-            break  # best first: the rest are no nearer
-        docnum = side.docnum_of(hit.id, rows)
-        if docnum is not None:
-            out.append((docnum, hit.score))
-    return out
-
-
-def more_like_this(searcher: Searcher, passage_id: str, limit: int = 10) -> list[Any]:
-    """Passages of other documents that say the same thing, in either language (Hits, why = "meaning")."""
-    raw = searcher.raw()
-    found = raw.document(id=passage_id)
-    if not found:
-        return []
-    exclude = Term("doc_id", found["doc_id"])
-    out = []
-    for docnum, similarity in similar_docnums(searcher, passage_id, "passage", limit, exclude):
-        hit = searcher.hit_from_stored(raw.stored_fields(docnum))
-        out.append(dataclasses.replace(hit, score=round(similarity, 4), why="meaning", similarity=round(similarity, 4)))
-    return out
-
-
-def corroborating_docnums(searcher: Searcher, quote_id: str, limit: int = 10) -> list[tuple[int, float]]:
-    """Testimonies that describe the same kind of event as the quote `quote_id`: from other documents and
-    other speakers, in either language; (Whoosh document number, cosine), best first."""
-    raw = searcher.raw()
-    found = raw.document(id=quote_id)
-    if not found:
-        return []
-    others: list[Query] = [Term("doc_id", found["doc_id"])]
-    speaker = (found.get("speaker") or "").strip()
-    if speaker:
-        from index.schema import folding_tokens
-        from whoosh.query import Phrase
-
-        tokens = folding_tokens(speaker)
-        if tokens:
-            others.append(Phrase("speaker", tokens) if len(tokens) > 1 else Term("speaker", tokens[0]))
-    return similar_docnums(searcher, quote_id, "quote", limit, Or(others))
 
 
 def plain_snippet(text: str, chars: int = 300) -> str:

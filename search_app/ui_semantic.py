@@ -11,7 +11,7 @@ import streamlit as st
 from index.bridge import other_language
 from index.evidence import QuoteHit, corroborate
 from index.search import Hit
-from index.semantic import more_like_this
+from index.similar import more_like_this
 from ingest.language import detect_language
 from search_app import ui_render as ui
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.hybrid import FusedHit, exact_query, fuse, rank
+from index.hybrid import FusedHit, exact_query, fuse, other_language_places, rank
 from index.vector_writer import VectorWriter, sync_vectors
 from index.vectors import (
     VectorIndex,
@@ -358,6 +358,37 @@ def test_keyword_first_five_keep_their_places_whatever_both_other_sides_found() 
     assert few.index("t1") < few.index("k2")
     # the keyword hits keep the fused order among themselves
     assert order[:5] == [i for i in fused if i in keyword[:5]]
+
+
+# (language, why, cosine) of each fused hit, best first; the order other_language_places gives, English query
+OTHER_LANGUAGE_CASES = [
+    pytest.param(  # loosely related English passages filled the first five: the best two French ones come 4th, 5th
+        [("en", "meaning", .6), ("en", "meaning", .55), ("en", "meaning", .5), ("en", "meaning", .5),
+         ("en", "meaning", .5), ("en", "meaning", .5), ("fr", "meaning", .48), ("fr", "translation", None),
+         ("fr", "meaning", .45)],
+        [0, 1, 2, 6, 7, 3, 4, 5, 8], id="two-places"),
+    pytest.param(  # one French hit there already: one more
+        [("en", "meaning", .6), ("fr", "meaning", .55), ("en", "meaning", .5), ("en", "meaning", .5),
+         ("en", "meaning", .5), ("fr", "meaning", .45)],
+        [0, 1, 2, 3, 5, 4], id="one-more"),
+    pytest.param(  # hits holding the query's words keep their places
+        [("en", "keywords", None), ("en", "both", .6), ("en", "both", .5), ("en", "keywords", None),
+         ("en", "meaning", .5), ("fr", "meaning", .5), ("fr", "meaning", .5)],
+        [0, 1, 2, 3, 5, 4, 6], id="words-kept"),
+    pytest.param(  # no nearer than chance (floor 0.4), not in translation: no place
+        [("en", "meaning", .6), ("en", "meaning", .55), ("en", "meaning", .5), ("en", "meaning", .5),
+         ("en", "meaning", .5), ("fr", "meaning", .39), ("de", "meaning", .6)],
+        [0, 1, 2, 3, 4, 5, 6], id="below-chance"),
+]
+
+
+@pytest.mark.parametrize(("hits", "expected"), OTHER_LANGUAGE_CASES)
+def test_other_language_places(hits: list[tuple[str, str, float | None]], expected: list[int]) -> None:
+    fused = [FusedHit(f"d{n}:0", 1.0 / (n + 1), why, None, None, sim) for n, (_lang, why, sim) in enumerate(hits)]  # type: ignore[arg-type]
+    lang_of = lambda i: hits[i][0]  # noqa: E731
+    assert other_language_places(fused, lang_of, "en", 0.4) == expected
+    assert other_language_places(fused, lang_of, None, 0.4) == list(range(len(hits)))  # language unknown
+    assert other_language_places(fused, lang_of, "en", 0.4, places=0) == list(range(len(hits)))
 
 
 def test_rrf_score_and_ranks() -> None:

@@ -16,7 +16,8 @@ import pytest
 from index.evidence import corroborate, search_quotes
 from index.hybrid import exact_query
 from index.search import Filters, Searcher
-from index.semantic import attach_vectors, more_like_this
+from index.semantic import attach_vectors
+from index.similar import more_like_this
 from index.vectors import open_vectors, unit_id, vectors_dir
 from index.writer import IndexWriter
 from ingest.embed import ROW_SEP, embed, embed_units, embedding_rows, load_encoder, sentences
@@ -241,6 +242,24 @@ def test_more_like_this_finds_other_documents(searcher: Searcher) -> None:
     similar = more_like_this(searcher, first.passage_id, limit=5)
     assert similar and all(h.doc_id != first.doc_id and h.why == "meaning" for h in similar)
     assert [h.score for h in similar] == sorted((h.score for h in similar), reverse=True)
+
+
+def test_footnotes_are_found_by_their_words_not_by_meaning(searcher: Searcher) -> None:
+    """A footnote ("Interviewed in Calais, 2 March 2021.") came first by meaning for questions about Calais;
+    its words still find it, and its body passage, found by meaning, carries its number."""
+    notes = list(searcher.raw().documents(type="passage", section="footnote"))
+    assert len(notes) >= 10  # the demo report's footnotes
+    for note in notes:
+        text = note["content"]
+        assert note["id"] not in [h.passage_id for h in searcher.search(text, mode="semantic", limit=20).hits]
+        hybrid = searcher.search(text, mode="hybrid", limit=20).hits
+        assert all(h.passage_id != note["id"] or h.why == "keywords" for h in hybrid), text
+        assert note["id"] in [h.passage_id for h in searcher.search(f'"{text[:60].rsplit(" ", 1)[0]}"', mode="hybrid").hits]
+    body = searcher.search("interviewed in Calais in March", mode="semantic", limit=10).hits
+    assert body and all(h.passage_id not in {n["id"] for n in notes} for h in body)
+    assert any(h.footnotes for h in body)
+    similar = more_like_this(searcher, notes[0]["id"], limit=10)
+    assert all(h.passage_id not in {n["id"] for n in notes} for h in similar)
 
 
 # ------------------------------------------------------------------ testimonies
