@@ -76,10 +76,27 @@ def infer_date(text: str) -> str | None:
 
 _GENERIC_HEADINGS = re.compile(
     r"^(?:executive summary|summary|contents|table of contents|introduction|foreword|preface|abstract|"
+    r"(?:key |main )?recommendations|background|methodology|acknowledge?ments|overview|conclusions?|glossary|"
+    r"(?:list of )?(?:abbreviations|acronyms)|annex(?:es)?|appendix|endnotes|notes|"
     r"sommaire|r[ée]sum[ée]|introduction|avant-propos|table des mati[èe]res|r[ée]publique fran[çc]aise|"
-    r"au nom du peuple fran[çc]ais)$",
+    r"au nom du peuple fran[çc]ais|(?:principales )?recommandations|contexte|m[ée]thodologie|remerciements|"
+    r"glossaire|sigles(?: et abr[ée]viations)?|annexes?)$",
     re.I,
 )
+# A publisher's notice on a report's first pages ("First published in 2008 by Amnesty International ...",
+# "© Copyright ...", "AI Index: ..."): never the title, though it reads like a heading in mixed case.
+_BOILERPLATE = re.compile(
+    r"^(?:first published|published (?:by|in)|printed (?:on|in|by)|©|\(c\) |copyright|all rights reserved|isbn|"
+    r"issn|ai index|index:|original language|www\.|https?://|tous droits r[ée]serv[ée]s|d[ée]p[ôo]t l[ée]gal|"
+    r"imprim[ée] )",
+    re.I,
+)
+_STREET = re.compile(  # an address on a report's imprint page ("1 Easton Street London", "12 rue de la Paix")
+    r"^\d{1,4}(?:[a-z]|bis|ter)?,? (?:(?:rue|avenue|av\.|boulevard|bd|quai|all[ée]e|place|chemin|impasse|cours) "
+    r"|[A-Za-zÀ-ÿ'-]+ (?:street|road|avenue|lane|square|place|row|way)\b)",
+    re.I,
+)
+TITLE_WORDS = 20  # a longer line is a sentence wrapped at the page's edge, not a title
 
 
 def infer_title(text: str, source: Path) -> str:
@@ -93,10 +110,12 @@ def infer_title(text: str, source: Path) -> str:
             continue
         if _GENERIC_HEADINGS.match(line) or line[0].islower() or re.search(r"[.,;]$", line) or "|" in line:
             continue  # a section name, a sentence, or a breadcrumb ("Société | Migrants")
+        if _BOILERPLATE.match(line) or _STREET.match(line) or len(line.split()) > TITLE_WORDS:
+            continue
         candidates.append(line)
         if len(candidates) >= 3:
             break
-    mixed = [c for c in candidates if not c.isupper()]
+    mixed = [c for c in candidates[:2] if not c.isupper()]  # the third: past a masthead of two lines
     if mixed:
         return mixed[0]
     if candidates:

@@ -62,6 +62,24 @@ def test_sidecar(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # a report's first page, as extracted: the title, not the imprint page's notice or address
+        ("AMNESTY INTERNATIONAL REPORT 2008\nTHE STATE OF THE WORLD'S HUMAN RIGHTS\n\nFirst published in 2008 by "
+         "Amnesty International\n1 Easton Street London WC1X ODW United Kingdom\nAmnesty International Publications "
+         "2008\n", "AMNESTY INTERNATIONAL REPORT 2008"),
+        ("Key recommendations\n\nBackground\n\nShelter under pressure in Calais\n\nBody.", "Shelter under pressure in Calais"),
+        ("Principales recommandations\n\nLes expulsions de l'hiver à Grande-Synthe\n", "Les expulsions de l'hiver à Grande-Synthe"),
+        ("© Copyright Border Watch 2021\nAll rights reserved\nEvictions in Calais, 2021\n", "Evictions in Calais, 2021"),
+        ("TRIBUNAL ADMINISTRATIF DE LILLE\nOrdonnance du juge des référés\n\nBody.", "Ordonnance du juge des référés"),
+        ("12 rue de la Paix 75002 Paris\nRapport annuel sur les droits des étrangers\n", "Rapport annuel sur les droits des étrangers"),
+        ("12 mars 2021 Rapport d'observation\n", "12 mars 2021 Rapport d'observation"),  # a date, not an address
+    ],
+)
+def test_infer_title_skips_notices_addresses_and_section_names(tmp_path: Path, text: str, expected: str) -> None:
+    assert infer_title(text, tmp_path / "report.txt") == expected
+
+
+@pytest.mark.parametrize(
     ("addresses", "date"),
     [
         (("https://news.example.org/monde/2018/11/05/un-camp-evacue_123456",), "2018-11-05"),
