@@ -24,6 +24,7 @@ from search_app import ui_export as export
 from search_app import ui_files as files
 from search_app import ui_render as ui
 from search_app import ui_semantic as semantic
+from search_app import ui_style as style
 from search_app.evidence_pack import passage_item
 from search_app.ui_state import (
     EXCLUDE_WIDGETS,
@@ -263,7 +264,7 @@ def render_no_results(screen: Screen) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Temoin", page_icon=":material/travel_explore:", layout="wide")
-    st.markdown(ui.CSS + ui.EVIDENCE_CSS, unsafe_allow_html=True)
+    st.markdown(style.CSS + style.EVIDENCE_CSS, unsafe_allow_html=True)
     try:
         path = load_settings().index.expanduser().resolve()
     except (OSError, ValueError) as exc:
