@@ -25,35 +25,7 @@ from ingest.quote_names import (
     name_at,
     words,
 )
-
-_EN_VERBS = (
-    "told|tells|tell|said|says|say|saying|added|adds|adding|explained|explains|explaining|stated|states|"
-    "stating|recounted|recounts|recalled|recalls|recalling|described|describes|describing|claimed|claims|"
-    "claiming|reported|reports|testified|testifies|declared|declares|noted|notes|noting|asked|asks|"
-    "answered|answers|replied|replies|insisted|insists|complained|complains|commented|comments|"
-    "remembered|remembers|went on|warned|warns|argued|argues|believes|believed|"
-    "thinks|thought|feels|felt|wrote|writes|shouted|shouts|whispered|admitted|admits|confirmed|confirms|"
-    "concluded|concludes|observed|observes|pointed out|points out|is convinced|"
-    "was convinced|spoke|speaks|put it|heard from|according to|in the words of"
-)
-
-_FR_VERBS = (
-    "raconte|racontent|raconté|dit|disent|explique|expliquent|expliqué|confie|confient|confié|affirme|"
-    "affirment|affirmé|précise|précisent|précisé|ajoute|ajoutent|ajouté|poursuit|poursuivent|témoigne|"
-    "témoignent|témoigné|rapporte|rapportent|rapporté|souligne|soulignent|déclare|déclarent|déclaré|"
-    "assure|assurent|assuré|estime|estiment|déplore|déplorent|dénonce|dénoncent|regrette|regrettent|"
-    "résume|confirme|confirment|confirmé|note|lance|lancent|lancé|interroge|répète|répété|reconnaît|"
-    "reconnait|insiste|s’indigne|s'indigne|s’exclame|s'exclame|martèle|soupire|glisse|observe|constate|"
-    "constatent|indique|indiquent|indiqué|rappelle|rappellent|relate|murmure|sourit|réagit|demande|"
-    "demandent|demandé|répond|répondent|répondu|crie|crient|ordonne|ordonnent|tranche|commente|avance|"
-    "admet|avoue|conclut|continue|lâche|fait savoir|s’inquiète|s'inquiète|se souvient|ironise|proteste|"
-    "prévient|juge|considère|pense|croit|veut croire|selon|d’après|d'après|décrit|évoque|insistent|écrit|"
-    "écrivent|justifie|se justifie|nuance|détaille|raconté|poursuivi"
-)
-
-SPEECH_VERBS = f"{_EN_VERBS}|{_FR_VERBS}"
-
-SPEECH_VERB = re.compile(rf"(?<![\w-])(?:{SPEECH_VERBS})(?![\w’'])", re.I)
+from ingest.speech_verbs import EN_VERBS, FR_VERBS, SPEECH_VERB
 
 # Verbs whose subject follows them: "heard from “Reza”", "according to one of them", "selon Marie".
 _SUBJECT_AFTER = re.compile(r"^(?:heard from|according to|in the words of|selon|d’après|d'après)$", re.I)
@@ -266,17 +238,17 @@ def _subject(kind: str, name: str, rest: str, description: str | None = None) ->
 _EN_POST_SV = re.compile(
     rf"^\s*[,.]?\s*(?P<subj>he|she|they|[“\"«][^”\"»]{{1,40}}[”\"»]|{CAP_WORD}(?:\s+{CAP_WORD}){{0,3}}|"
     rf"(?:an?|one|another)\s+[^,.;“”«»]{{1,80}}?)"
-    rf"(?P<desc>,[^,.;]{{1,120}},)?\s+(?:has\s+|had\s+|later\s+|then\s+)?(?P<verb>{_EN_VERBS})\b",
+    rf"(?P<desc>,[^,.;]{{1,120}},)?\s+(?:has\s+|had\s+|later\s+|then\s+)?(?P<verb>{EN_VERBS})\b",
 )
 
 _POST_VS = re.compile(
-    rf"^\s*[,.]?\s*(?:(?:a|ont|avait|avaient|has|had)\s+)?(?P<verb>{_EN_VERBS}|{_FR_VERBS})"
+    rf"^\s*[,.]?\s*(?:(?:a|ont|avait|avaient|has|had)\s+)?(?P<verb>{EN_VERBS}|{FR_VERBS})"
     r"(?:(?:\s*-?\s*t)?-(?P<pro>il|elle|ils|elles|on)\b|\s+(?P<subj>[^.;!?]{1,200}))",
     re.I,
 )
 
 _FR_INVERTED_AUX = re.compile(
-    rf"^\s*,?\s*a-t-(?P<pro>il|elle)\s+(?P<verb>{_FR_VERBS})\b|^\s*,?\s*(?P<verb2>{_FR_VERBS})-(?P<pro2>ils?|elles?)\b",
+    rf"^\s*,?\s*a-t-(?P<pro>il|elle)\s+(?P<verb>{FR_VERBS})\b|^\s*,?\s*(?P<verb2>{FR_VERBS})-(?P<pro2>ils?|elles?)\b",
     re.I,
 )
 
@@ -375,7 +347,7 @@ _ACCORDING_TO = re.compile(
 )
 
 _INVERTING = re.compile(
-    rf"(?i:{_FR_VERBS})|said|says|added|adds|explained|explains|recalls|recalled|asked|replied"
+    rf"(?i:{FR_VERBS})|said|says|added|adds|explained|explains|recalls|recalled|asked|replied"
 )
 
 

@@ -22,8 +22,6 @@ from ingest.clean import CleanDocument
 from ingest.dates import find_dates
 from ingest.gazetteer import Entry, load_gazetteer
 from ingest.quote_attribution import (
-    SPEECH_VERB,
-    SPEECH_VERBS,
     Attribution,
     Subject,
     attribution_after,
@@ -48,6 +46,7 @@ from ingest.quote_names import document_vocabulary, words
 from ingest.quote_spans import BodyStream, QuoteSpan, body_stream, quote_spans, sentence_starts, trimmed_inner
 from ingest.quote_turns import witness_turns
 from ingest.records import DateSource, Passage, Quote
+from ingest.speech_verbs import SPEECH_VERB, SPEECH_VERBS
 
 _FIRST_PERSON_EN = re.compile(r"(?<![\w’'])(?:I|I’m|I'm|I’ve|I've|I’d|I'd|me|my|mine|we|us|our)(?![\w’'])")
 
