@@ -129,6 +129,9 @@ PARTIAL_WEIGHT = 0.5
 # (`index.vectors.chance_similarity`) or holds the query's terms in translation; the same-language hits it
 # displaces come next, before the rest. Adding to the other language's cosines instead (+0.04 / +0.08) gained
 # less for English queries (33 / 35) and cost French queries over French text (23 / 20 of 30).
+# Also tried, no change on the four sets: the other language's 10 nearest added to the meaning side's pool
+# (for "prison overcrowding minimum cell space per detainee" the 100 nearest held no French passage), and
+# choosing the places by cosine rather than in the fused order (English queries over French text 35 -> 34).
 OTHER_LANGUAGE_PLACES = 2
 FIRST_PAGE_HEAD = 5
 _ACRONYM = re.compile(r"[A-ZÀ-Ý]{2,}")
