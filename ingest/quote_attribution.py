@@ -107,6 +107,14 @@ def _clean_phrase(text: str) -> str | None:
     return phrase
 
 
+# A role, then the person's name: "L'historien Paul Girard", "the lawyer Jane Smith", "la militante Anne
+# Martin". The name is the speaker, the role (and what follows the name) the description.
+_ROLE_THEN_NAME = re.compile(
+    r"(?i:the|le|la|l[’'])\s*(?:[a-zà-öø-ÿ][\w’'-]*\s+){1,3}(?<!\bdu )(?<!\bde )(?<!\bdes )(?<!\bof )(?<!\bat )"
+    r"(?<!\bfor )(?<!\bwith )(?<!\bthe )(?<!\bla )(?<!\ble )(?=[A-ZÀ-ÖØ-Þ])"
+)  # not "l'humoriste du Jamel Comedy Club": a role's last word is not a preposition
+
+
 def parse_subject(region: str, vocab: Vocabulary) -> Subject | None:
     """The speaker named at the start of `region` (leading adverbials skipped), what follows as description.
 
@@ -127,6 +135,12 @@ def parse_subject(region: str, vocab: Vocabulary) -> Subject | None:
     if name:
         return _placed_subject(_subject("name", name.group(0), text[name.end() :]), text[name.end() :], vocab)
     if first and (first[0].lower() in _DETERMINERS or _ELIDED_ARTICLE.match(text)):
+        role = _ROLE_THEN_NAME.match(text)
+        named = name_at(text, role.end(), vocab) if role else None
+        if role and named and len(named.group(0).split()) >= 2:  # "L'historien Paul Girard, qui …,"
+            after = _description(text[named.end() :]) if text[named.end() :].lstrip().startswith(",") else None
+            desc = role.group(0).strip() + (", " + after if after else "")
+            return _placed_subject(_subject("name", named.group(0), "", desc), text[named.end() :], vocab)
         inner = PSEUDONYM.search(text) or inner_name(text, vocab)
         if inner is not None:
             desc = _clean_phrase(text[: inner.start()])

@@ -22,7 +22,8 @@ STAGE_VERSIONS: dict[str, int] = {
     # (its code: clean.py, page_lines.py)
     "language": 2,  # 2: passages and testimonies are indexed with their own language, not their document's
     "entities": 1,  # its code: entities.py, names.py, acronyms.py, list_items.py, entity_labels.py
-    "quotes": 2,  # 2: an interview excerpt's last answer ends with its paragraph
+    "quotes": 3,  # 2: an interview excerpt's last answer ends with its paragraph; 3: "L'historien Paul
+    # Girard, qui …, explique" names the speaker (the role is the description)
     "citations": 1,
 }
 # Stages whose records can be built again from a stored document record (its text, passages and pages),

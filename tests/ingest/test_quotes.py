@@ -110,6 +110,16 @@ def with_footnote(body: str, marker_after: str, number: int, note: str) -> Clean
             "2021-05-03",
             "sentence",
         ),
+        (  # press: a role, then the name; the name speaks, the role describes
+            "L’historienne Claire Vasseur, qui enseigne à Lille, explique qu’à Calais, « on a fait de la misère "
+            "un spectacle », selon ses mots.",
+            "on a fait de la misère un spectacle",
+            "Claire Vasseur",
+            "L’historienne, qui enseigne à Lille",
+            "Lille",
+            "2021-05-04",
+            "document",
+        ),
     ],
 )
 def test_attribution(
