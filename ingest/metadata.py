@@ -179,11 +179,26 @@ _FILE_NAME_TITLE = re.compile(r"(?:microsoft word - .*|[^\s/\\]{0,80}\.(?:exe|do
 
 
 def file_title(title: str | None) -> str | None:
-    """The title a file carries, unless it is only a file name, or has no letter ("2011", "-")."""
+    """The title a file carries, unless it is only a file name, or has no letter ("2011", "-"); its case mended
+    when small capitals came out as mixed letters ("THe sTATe oF THe world’s HumAN rIgHTs")."""
     title = (title or "").strip().strip("\ufffc\ufeff").strip()  # an image's placeholder, a byte-order mark
     if not title or _FILE_NAME_TITLE.fullmatch(title) or not any(c.isalpha() for c in title):
         return None
-    return title
+    return mended_case(title)
+
+
+# A word whose case flips inside it: a small-caps font read letter by letter ("sTATe", "THe", "rIgHTs").
+_BROKEN_CASE = re.compile(r"[a-zà-ÿ][A-ZÀ-Þ]|^[A-ZÀ-Þ]{2,}[a-zà-ÿ]")
+
+
+def mended_case(title: str) -> str:
+    """`title` with each word capitalised when more than half its words flip case inside ("THe sTATe oF THe
+    world’s HumAN rIgHTs" -> "The State Of The World’s Human Rights"); else as it is: one "iPhone" or
+    "GmbH" among ordinary words stays."""
+    words = title.split()
+    if sum(bool(_BROKEN_CASE.search(w)) for w in words) * 2 <= len(words):
+        return title
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
 _KIND_CUES: dict[Kind, tuple[str, ...]] = {

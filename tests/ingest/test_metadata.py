@@ -176,6 +176,19 @@ def test_hearing_title(text: str, expected: tuple[str, str] | None) -> None:
     assert hearing_title(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [  # small capitals read letter by letter (Amnesty's 2011 report) are mended; ordinary titles are left
+        ("THe sTATe oF THe world’s HumAN rIgHTs", "The State Of The World’s Human Rights"),
+        ("AMNESTY INTERNATIONAL REPORT 2008", "AMNESTY INTERNATIONAL REPORT 2008"),
+        ("McDonald v iPhone Ltd", "McDonald v iPhone Ltd"),
+        ("Rapport annuel de la CNCDH", "Rapport annuel de la CNCDH"),
+    ],
+)
+def test_file_title_mends_broken_case(title: str, expected: str) -> None:
+    assert file_title(title) == expected
+
+
 def test_file_title_drops_file_names() -> None:
     assert file_title("10811.exe") is None
     assert file_title("Microsoft Word - rapport final v3.doc") is None
