@@ -21,10 +21,9 @@ from typing import Any
 from whoosh.query import And, Or, Phrase, Query, Term
 
 from index.hybrid import has_digit
-from ingest.language import detect_language
+from ingest.language import LANGS, detect_language, other_language
 
 DATA = Path(__file__).resolve().parent / "data" / "bridge_en_fr.tsv"
-LANGS = ("en", "fr")
 COMMON_SHARE = 0.05  # a notion in more of the target language's records is checked, not searched (`split`)
 SPLIT_FROM = 5000  # records of the target language from which common notions are split off
 _CAPITALISED = re.compile(r"\b(?:[A-ZÀ-Ý][\w’'-]*\w|\w*\d[\w/.-]*)", re.U)  # names and identifiers
@@ -258,10 +257,3 @@ class Bridge:
 
 def _phrase(field: str, tokens: tuple[str, ...]) -> Query:
     return Term(field, tokens[0]) if len(tokens) == 1 else Phrase(field, list(tokens))
-
-
-def other_language(lang: str) -> str:
-    """The other of the two languages ("en" <-> "fr")."""
-    return "fr" if lang == "en" else "en"
-
-

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from index.vectors import VectorIndex, nearest_units
+from ingest.language import LANGS, other_language
 
 Why = Literal["keywords", "meaning", "both", "translation"]
 Mode = Literal["keyword", "semantic", "hybrid"]
@@ -317,9 +318,9 @@ def other_language_places(
     giving hit i's; only hits found in translation or nearer than `floor` by meaning take a place, and only
     from hits of the query's language that hold none of its words. The displaced come right after."""
     order = list(range(len(hits)))
-    other = {"en": "fr", "fr": "en"}.get(query_lang or "")
-    if other is None or not places or len(hits) <= head:
+    if query_lang not in LANGS or not places or len(hits) <= head:
         return order
+    other = other_language(query_lang)
     first = order[:head]
     need = places - sum(lang_of(i) == other for i in first)
     if need <= 0:

@@ -9,6 +9,7 @@ from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+LANGS = ("en", "fr")  # the two languages Temoin reads closely and searches across
 MIN_LETTERS = 20  # below this, a passage takes its document's language
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 # langdetect's time is in reading the text's n-grams and in its random trials (7 by default). Over 2,500
@@ -102,3 +103,8 @@ def document_language(passage_texts: list[str], default: str = "en") -> str:
     return majority_language(
         [(lang, len(t.split())) for t in passage_texts if (lang := detect_language(t, default=""))], default
     )
+
+
+def other_language(lang: str) -> str:
+    """The other of the two languages ("en" <-> "fr")."""
+    return "fr" if lang == "en" else "en"
