@@ -109,10 +109,9 @@ def _clean_phrase(text: str) -> str | None:
 
 # A role, then the person's name: "L'historien Paul Girard", "the lawyer Jane Smith", "la militante Anne
 # Martin". The name is the speaker, the role (and what follows the name) the description.
-_ROLE_THEN_NAME = re.compile(
-    r"(?i:the|le|la|l[’'])\s*(?:[a-zà-öø-ÿ][\w’'-]*\s+){1,3}(?<!\bdu )(?<!\bde )(?<!\bdes )(?<!\bof )(?<!\bat )"
-    r"(?<!\bfor )(?<!\bwith )(?<!\bthe )(?<!\bla )(?<!\ble )(?=[A-ZÀ-ÖØ-Þ])"
-)  # not "l'humoriste du Jamel Comedy Club": a role's last word is not a preposition
+_ROLE_THEN_NAME = re.compile(r"(?i:the|le|la|l[’'])\s*((?:[a-zà-öø-ÿ][\w’'-]*\s+){1,3})(?=[A-ZÀ-ÖØ-Þ])")
+# not "l'humoriste du Jamel Comedy Club": a role does not end with a preposition or an article
+_NOT_ROLE_END = frozenset("du de des of at for with the la le".split())
 
 
 def parse_subject(region: str, vocab: Vocabulary) -> Subject | None:
@@ -136,6 +135,8 @@ def parse_subject(region: str, vocab: Vocabulary) -> Subject | None:
         return _placed_subject(_subject("name", name.group(0), text[name.end() :]), text[name.end() :], vocab)
     if first and (first[0].lower() in _DETERMINERS or _ELIDED_ARTICLE.match(text)):
         role = _ROLE_THEN_NAME.match(text)
+        if role and role.group(1).split()[-1] in _NOT_ROLE_END:
+            role = None
         named = name_at(text, role.end(), vocab) if role else None
         if role and named and len(named.group(0).split()) >= 2:  # "L'historien Paul Girard, qui …,"
             after = _description(text[named.end() :]) if text[named.end() :].lstrip().startswith(",") else None
