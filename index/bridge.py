@@ -25,6 +25,7 @@ from ingest.language import LANGS, detect_language, other_language
 
 DATA = Path(__file__).resolve().parent / "data" / "bridge_en_fr.tsv"
 COMMON_SHARE = 0.05  # a notion in more of the target language's records is checked, not searched (`split`)
+TOLD_QUERIES = 64  # queries whose language a bridge keeps (`source_language`)
 SPLIT_FROM = 5000  # records of the target language from which common notions are split off
 _CAPITALISED = re.compile(r"\b(?:[A-ZÀ-Ý][\w’'-]*\w|\w*\d[\w/.-]*)", re.U)  # names and identifiers
 
@@ -87,6 +88,9 @@ class Bridge:
     def __init__(self, schema: Any, entries: list[Entry] | None = None) -> None:
         self.schema = schema
         self._stop: dict[str, frozenset[str]] = {}
+        # the last queries' languages: a hybrid search asks for its query's three times (the terms carried,
+        # the words of its own language, the other language's places), and langdetect takes ~1.5 ms a time
+        self._told: dict[str, Any] = {}
         self.entries = read_entries() if entries is None else entries
         # lang -> per entry, its alternatives in lang as lang's stemmed field indexes them
         self._forms: dict[str, list[tuple[tuple[str, ...], ...]]] = {
@@ -133,6 +137,16 @@ class Bridge:
         """The query's language ("en", "fr" or None when it cannot be told), its tokens in each language and
         its matches there. Terms only one language has decide (a word both share, "torture", "tunnel",
         "destruction", tells nothing); when both sides have some, or none, langdetect does."""
+        told = self._told.get(text)
+        if told is None:
+            if len(self._told) >= TOLD_QUERIES:
+                self._told.pop(next(iter(self._told)))
+            told = self._told[text] = self._source_language(text)
+        return told
+
+    def _source_language(
+        self, text: str
+    ) -> tuple[str | None, dict[str, tuple[str, ...]], dict[str, list[tuple[int, int, int]]]]:
         tokens = {lang: self.tokens(lang, text) for lang in LANGS}
         found = {lang: self.matches(tokens[lang], lang) for lang in LANGS}
         cover = {

@@ -333,6 +333,6 @@ def other_language_places(
     taken = wanted[: len(free)]
     if not taken:
         return order
-    moved = set(free[: len(taken)])
+    moved, placed = set(free[: len(taken)]), set(taken)
     kept = [i for i in first if i not in moved]
-    return kept + taken + sorted(moved) + [i for i in order[head:] if i not in set(taken)]
+    return kept + taken + sorted(moved) + [i for i in order[head:] if i not in placed]
