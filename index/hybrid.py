@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 import numpy as np
@@ -325,10 +326,10 @@ def other_language_places(
     need = places - sum(lang_of(i) == other for i in first)
     if need <= 0:
         return order
-    wanted = [
+    wanted = list(islice((  # lazily: `lang_of` reads a stored record, and the first few will do
         i for i in order[head:]
         if lang_of(i) == other and (hits[i].why != "meaning" or (hits[i].similarity or -1.0) > floor)
-    ][:need]
+    ), need))
     free = [i for i in reversed(first) if hits[i].why not in ("keywords", "both") and lang_of(i) == query_lang]
     taken = wanted[: len(free)]
     if not taken:
