@@ -319,11 +319,9 @@ class TantivySearcher(Searcher):
         wanted = [label] if label else list(fields)
         registry = {s["id"]: json.loads(s["payload"]) for s in self.stored("entity")}
         passages = tantivy.Query.term_query(self.tschema, "type", "passage")
+        every = {"size": tantivy_facets.ALL, "segment_size": tantivy_facets.ALL}
         spec = {
-            fields[lab]: {
-                "terms": {"field": fields[lab], "size": tantivy_facets.ALL, "segment_size": tantivy_facets.ALL},
-                "aggs": {"docs": {"terms": {"field": "doc_id", "size": tantivy_facets.ALL, "segment_size": tantivy_facets.ALL}}},
-            }
+            fields[lab]: {"terms": {"field": fields[lab], **every}, "aggs": {"docs": {"terms": {"field": "doc_id", **every}}}}
             for lab in wanted
         }
         result = self._searcher.aggregate(passages, spec)
