@@ -301,8 +301,10 @@ def rank(
         in_order = sorted((fused[i] for i in places), key=lambda h: h.id not in as_written)  # stable
         for i, h in zip(places, in_order):
             fused[i] = h
-    if not keyword_first:
-        fused = keep_keyword_places(fused, keyword[:KEPT_KEYWORD_HITS])
+    # keyword search's first five stay in the first five, an identifier's or a quoted phrase's too: there
+    # `keyword_first` put every keyword hit first, but in the fused order, so "Article 8" had keyword search's
+    # 5th passage 6th
+    fused = keep_keyword_places(fused, keyword[:KEPT_KEYWORD_HITS])
     return fused[:limit]
 
 

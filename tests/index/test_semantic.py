@@ -391,6 +391,22 @@ def test_other_language_places(hits: list[tuple[str, str, float | None]], expect
     assert other_language_places(fused, lang_of, "en", 0.4, places=0) == list(range(len(hits)))
 
 
+def test_an_identifier_query_keeps_keyword_searchs_first_five_too() -> None:
+    """A query of identifiers or one quoted phrase puts the keyword hits first, in the fused order: the meaning
+    side's favourite among them ("Article 8" in a passage far down by keywords) passed keyword search's fifth,
+    which came 6th. Keyword search's first five stay in the first five there too."""
+    keyword = ["k1", "k2", "k3", "k4", "k5", "k6"]
+    rows = np.zeros((len(keyword), 4), dtype=np.float32)
+    rows[:, 1] = 1.0
+    rows[5] = [1.0, 0.1, 0.0, 0.0]  # k6, nearest by meaning
+    store = index_of(keyword, rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    query = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    fused = [h.id for h in fuse(keyword, [h.id for h in nearest_units(store, query, 10)])]
+    assert fused.index("k6") < fused.index("k5")  # what the fusion alone gives
+    order = [h.id for h in rank("hybrid", keyword, store, query, None, limit=10, keyword_first=True)]
+    assert set(order[:5]) == set(keyword[:5]) and order[5] == "k6"
+
+
 def test_rrf_score_and_ranks() -> None:
     (hit,) = [h for h in fuse(["a", "b"], ["b"], k=10.0, semantic_weight=2.0) if h.id == "b"]
     assert hit == FusedHit("b", 1 / 12 + 2 / 11, "both", 2, 1, None)
