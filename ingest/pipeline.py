@@ -130,21 +130,23 @@ def build_record(
     ruling = clock.timed("citations", ruling_info, text, meta.title, str(source))
     # a hearing transcript is cited by its case, accused and day, not by its first line ("1 Monday, 17 ...")
     hearing = None if ruling else hearing_title(text)
+    # A ruling's own text is surer of its date than an export's metadata; a sidecar or a catalogue (written by
+    # whoever keeps the collection) is surer than both. A web address or a file name that carries a full date
+    # (the day an article appeared) is surer than the dates the text mentions.
+    # The first four are stated as the document's date, the rest guessed; a ruling's title takes a stated one
+    # only: a date its text happens to mention is no date to cite it by.
+    stated = sidecar.date or listed.date or (ruling.date if ruling else None) or raw.metadata.date
+    date = (
+        stated or (hearing[1] if hearing else None) or address_date(meta.url, source.name) or infer_date(text)
+    )
     title = (
-        sidecar.title or listed.title or (ruling_title(ruling) if ruling else None)
+        sidecar.title or listed.title or (ruling_title(ruling, stated) if ruling else None)
         or file_title(raw.metadata.title) or (hearing[0] if hearing else None) or infer_title(text, source)
     )
     site = None if ruling else infer_publisher(source)
     kind = meta.kind or (
         Kind.RULING if ruling else Kind.TESTIMONY if hearing
         else web_kind(infer_kind(text, title, footnotes=len(cleaned.footnotes)), meta.url, site)
-    )
-    # A ruling's own text is surer of its date than an export's metadata; a sidecar or a catalogue (written by
-    # whoever keeps the collection) is surer than both. A web address or a file name that carries a full date
-    # (the day an article appeared) is surer than the dates the text mentions.
-    date = (
-        sidecar.date or listed.date or (ruling.date if ruling else None) or raw.metadata.date
-        or (hearing[1] if hearing else None) or address_date(meta.url, source.name) or infer_date(text)
     )
     page_spans = tuple((s.page, s.start, s.end) for s in cleaned.segments)
     # A ruling's quotations are the law and the parties' submissions, not testimony.
@@ -178,9 +180,11 @@ def build_record(
     )
 
 
-def ruling_title(ruling: RulingInfo) -> str:
-    """A ruling's title as lawyers cite it: court, date, number, then the parties."""
-    parts = [ruling.court, ruling.date or "undated", ", ".join(ruling.numbers)]
+def ruling_title(ruling: RulingInfo, date: str | None = None) -> str:
+    """A ruling's title as lawyers cite it: court, date, number, then the parties. `date`: the date stated for
+    the document (a sidecar, the catalogue, the ruling's text, the file's header), so that title and date
+    agree: an Upper Tribunal decision dated by its export's header was titled "undated"."""
+    parts = [ruling.court, date or ruling.date or "undated", ", ".join(ruling.numbers)]
     title = ", ".join(p for p in parts if p)
     return f"{title} — {ruling.name}" if ruling.name else title
 

@@ -18,7 +18,8 @@ STAGE_VERSIONS: dict[str, int] = {
     # 4: a title that is only a layout file's name (.qxp, .html, .xlsx...) or has no letter ("2011") is dropped;
     # 5: Markdown: pandoc's attributes ("{.wp-image-1 width=...}") and fenced divs are not text; a title is
     # not a publisher's notice, an address or a section name ("Key recommendations", "Background"), and a
-    # file's title in small capitals read letter by letter ("THe sTATe oF ...") has its case mended
+    # file's title in small capitals read letter by letter ("THe sTATe oF ...") has its case mended; a
+    # ruling's title takes the date its export's header states ("Upper Tribunal (IAC), 2019-06-07, ...")
     "clean": 2,  # 2: a numbered transcript loses its line numbers and page footers
     # (its code: clean.py, page_lines.py)
     "language": 2,  # 2: passages and testimonies are indexed with their own language, not their document's

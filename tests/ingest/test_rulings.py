@@ -123,6 +123,18 @@ def test_upper_tribunal_ruling(path: Path) -> None:
         assert info.date == raw.metadata.date
 
 
+@needs_shared
+def test_a_ruling_dated_by_its_exports_header_is_titled_with_that_date(pipelines: dict[str, Any]) -> None:
+    """A reported decision prints no promulgation date (above); its export's header gives one, which the
+    document takes, and its title now says it too instead of "undated"."""
+    from ingest.pipeline import StageClock, read_and_build
+
+    path = SHARED / "utiac" / "2019_UKUT_197.txt"
+    (record,) = read_and_build(path, "test", pipelines, StageClock())
+    assert record.document.date == "2019-06-07"
+    assert record.document.title.startswith("Upper Tribunal (IAC), 2019-06-07, [2019] UKUT 197")
+
+
 # ---------------------------------------------------------------- Judilibre: the JSON fields are the fact
 
 # Where the JSON contradicts the decision's own text, the text wins and the test says why.
